@@ -1,0 +1,300 @@
+"""Reading the training text once: tokenizing, counting and encoding to a token file.
+
+Tokens follow the reference exactly: bytes, separated by space, tab and newline;
+carriage returns are dropped; every newline is also the token ``</s>`` (id 0); words
+are cut to their first 98 bytes. The text is streamed in blocks, so memory grows with
+the vocabulary, never with the corpus (a 100 MB file with no newline is fine).
+
+In one pass each word is counted in a :class:`~word2vec_cli.wordtable.WordTable` and
+its provisional id (first-seen order) appended to an int32 token file. Once the
+vocabulary is sorted, one sequential pass over the token file maps provisional ids to
+final ids and drops words under ``min-count``. Training then only reads the token
+file, through ``numpy.memmap``.
+"""
+
+import os
+import shutil
+import tempfile
+
+import numpy as np
+from numba import njit
+
+from . import wordtable
+from .errors import Word2VecError
+from .fileio import is_stdin, iter_blocks
+from .vocab import Vocabulary
+from .wordtable import MAX_WORD_BYTES, WordTable, add_or_count, has_room
+
+#: The reference prunes its vocabulary when it holds more than 0.7 x 30M words.
+PRUNE_LIMIT = 21_000_000
+
+_DONE, _NEED_ROOM, _NEED_PRUNE = 0, 1, 2
+_SPACE, _TAB, _NEWLINE, _CR = 32, 9, 10, 13
+#: A word still unfinished at the end of a block is carried to the next one; past
+#: this many bytes it is squeezed (CRs dropped, cut to MAX_WORD_BYTES) to stay bounded.
+_CARRY_SQUEEZE = 4096
+
+
+@njit(cache=True, nogil=True)
+def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool, meta,
+                 out, n_out, add, prune_limit, word_buf):
+    """Tokenize ``chunk[pos:]``, count each token and write its id to ``out``.
+
+    ``chunk`` ends at a separator unless ``final`` (then a trailing word is kept).
+    With ``add`` false, unknown words are skipped (ids are final, as with
+    ``-read-vocab``). Returns ``(position, status, n_out)``: the kernel stops early,
+    at a token boundary, with status 1 when the table must grow and 2 when it holds
+    more than ``prune_limit`` words; ``position`` is where to resume.
+    """
+    end = chunk.shape[0]
+    n_words = 0
+    word_start = pos
+    i = pos
+    while i <= end:
+        at_end = i == end
+        c = _SPACE if at_end else chunk[i]
+        if c == _SPACE or c == _TAB or c == _NEWLINE:
+            if n_words > 0 and (not at_end or final):
+                if add and not has_room(slots, counts, pool, meta):
+                    return word_start, 1, n_out
+                word_id = add_or_count(slots, hashes, starts, lengths, counts, pool, meta,
+                                       word_buf, 0, n_words, add)
+                if word_id >= 0:
+                    out[n_out] = word_id
+                    n_out += 1
+                n_words = 0
+                if add and meta[0] > prune_limit:
+                    return i, 2, n_out
+            if at_end:
+                break
+            if c == _NEWLINE:
+                counts[0] += 1
+                out[n_out] = 0
+                n_out += 1
+            i += 1
+            word_start = i
+            continue
+        if c != _CR and n_words < word_buf.shape[0]:
+            word_buf[n_words] = c
+            n_words += 1
+        i += 1
+    return end, 0, n_out
+
+
+class TokenFile:
+    """The encoded corpus: an int32 file of final word ids in a private temporary folder.
+
+    Attributes: ``path``, ``n_tokens``. Use :meth:`array` for a read-only memmap and
+    :meth:`close` (or ``with``) to delete the folder.
+    """
+
+    def __init__(self, folder=None):
+        self.folder = tempfile.mkdtemp(prefix="word2vec-", dir=folder)
+        self.path = os.path.join(self.folder, "tokens.int32")
+        self.n_tokens = 0
+
+    def array(self):
+        """Return the tokens as a read-only ``numpy.memmap`` (an empty array if none)."""
+        if self.n_tokens == 0:
+            return np.zeros(0, dtype=np.int32)
+        return np.memmap(self.path, dtype=np.int32, mode="r", shape=(self.n_tokens,))
+
+    def close(self):
+        """Delete the token file and its folder."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def _chunks(path, on_bytes=None):
+    """Yield ``(bytes, final)`` pieces of ``path`` that each end at a separator.
+
+    The last piece is yielded with ``final=True`` and may end inside a word.
+    """
+    carry = b""
+    for block in iter_blocks(path):
+        if on_bytes is not None:
+            on_bytes(len(block))
+        data = carry + block if carry else block
+        cut = max(data.rfind(b" "), data.rfind(b"\n"), data.rfind(b"\t"))
+        if cut < 0:
+            carry = _squeeze(data)
+            continue
+        carry = _squeeze(data[cut + 1:])
+        yield data[:cut + 1], False
+    yield carry, True
+
+
+def _squeeze(word_bytes):
+    """Shorten an unfinished word that only grows (keeps what the tokenizer would keep)."""
+    if len(word_bytes) <= _CARRY_SQUEEZE:
+        return word_bytes
+    return word_bytes.replace(b"\r", b"")[:MAX_WORD_BYTES]
+
+
+def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None, on_bytes=None):
+    """Run :func:`encode_chunk` over the whole of ``path``, growing/pruning ``table``.
+
+    Each batch of ids goes to ``sink(ids)``. ``on_prune(table)`` is called when the
+    table passes ``prune_limit`` words and must shrink it. Returns nothing.
+    """
+    word_buf = np.zeros(MAX_WORD_BYTES, dtype=np.uint8)
+    out = np.zeros(0, dtype=np.int32)
+    for data, final in _chunks(path, on_bytes):
+        chunk = np.frombuffer(data, dtype=np.uint8)
+        if out.shape[0] < chunk.shape[0] + 1:
+            out = np.zeros(chunk.shape[0] + 1, dtype=np.int32)
+        pos, n_out = 0, 0
+        while True:
+            pos, status, n_out = encode_chunk(chunk, pos, final, *table.arrays, out, n_out, add,
+                                              prune_limit, word_buf)
+            if status == _DONE:
+                break
+            if status == _NEED_ROOM:
+                table.make_room()
+            else:
+                sink(out[:n_out])
+                n_out = 0
+                on_prune(table)
+        sink(out[:n_out])
+
+
+def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LIMIT, progress=None):
+    """Read ``path`` once and return ``(vocabulary, token_file)``.
+
+    Parameters
+    ----------
+    path : str
+        The training text (``-`` for standard input; ``.gz``/``.bz2``/``.xz`` are
+        decompressed).
+    min_count : int
+        Words rarer than this are dropped (``</s>`` is always kept).
+    read_vocab : Vocabulary, optional
+        Use this vocabulary (and its counts) instead of counting the text.
+    tmpdir : str, optional
+        Where the temporary token file goes (default: the system's temporary folder).
+    prune_limit : int
+        Prune rare words whenever the counting table passes this many words.
+    progress : callable, optional
+        Called with the number of text bytes read after each block.
+
+    Returns
+    -------
+    (Vocabulary, TokenFile)
+        The sorted vocabulary and the encoded corpus (final ids, out-of-vocabulary
+        words removed). The caller closes the token file.
+    """
+    tokens = TokenFile(tmpdir)
+    try:
+        with open(tokens.path, "wb") as sink_file:
+            def sink(ids):
+                ids.tofile(sink_file)
+                tokens.n_tokens += len(ids)
+
+            if read_vocab is not None:
+                vocabulary = read_vocab
+                _encode_pass(path, _lookup_table(vocabulary), sink, add=False, on_bytes=progress)
+                return vocabulary, tokens
+
+            table = WordTable()
+            table.add(b"</s>")
+            pruning = _Pruning(tokens, sink_file, can_reread=not is_stdin(path))
+            _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
+                         on_prune=pruning, on_bytes=progress)
+        vocabulary, remap = Vocabulary.from_table(table, min_count)
+        if pruning.rounds and pruning.can_reread:
+            # ids written before a prune are stale: encode again with the final words
+            tokens.n_tokens = 0
+            with open(tokens.path, "wb") as sink_file:
+                def resink(ids):
+                    ids.tofile(sink_file)
+                    tokens.n_tokens += len(ids)
+                _encode_pass(path, _lookup_table(vocabulary), resink, add=False)
+        else:
+            _remap_in_place(tokens, remap)
+        return vocabulary, tokens
+    except BaseException:
+        tokens.close()
+        raise
+
+
+class _Pruning:
+    """Prunes the counting table as the reference does: words seen at most
+    ``min_reduce`` times go, and ``min_reduce`` grows by one each time."""
+
+    def __init__(self, tokens, sink_file, can_reread):
+        self.tokens = tokens
+        self.sink_file = sink_file
+        self.can_reread = can_reread
+        self.min_reduce = 1
+        self.rounds = 0
+
+    def __call__(self, table):
+        n = len(table)
+        keep = np.flatnonzero(table.counts[:n] > self.min_reduce)
+        keep = np.concatenate(([0], keep[keep != 0]))
+        if not self.can_reread:
+            # standard input cannot be read twice: renumber what is written so far
+            remap = np.full(n, -1, dtype=np.int32)
+            remap[keep] = np.arange(len(keep), dtype=np.int32)
+            self.sink_file.flush()
+            _remap_in_place(self.tokens, remap, drop=False)
+            self.sink_file.seek(0, os.SEEK_END)
+        table.keep(keep)
+        self.min_reduce += 1
+        self.rounds += 1
+
+
+def _lookup_table(vocabulary):
+    """Return a WordTable whose ids are the vocabulary's indices."""
+    table = WordTable(len(vocabulary))
+    for word in vocabulary.word_bytes:
+        table.add(word)
+    return table
+
+
+def _remap_in_place(tokens, remap, drop=True, block=1 << 22):
+    """Rewrite the token file through ``remap`` (old id -> new id, -1 = dropped).
+
+    With ``drop`` the -1 tokens are removed (the file shrinks); otherwise they stay as
+    -1 markers for a later remapping. Ids already -1 stay -1.
+    """
+    n = tokens.n_tokens
+    if n == 0:
+        return
+    table = np.concatenate((remap.astype(np.int32), [-1])).astype(np.int32)
+    array = np.memmap(tokens.path, dtype=np.int32, mode="r+", shape=(n,))
+    written = 0
+    for begin in range(0, n, block):
+        ids = np.asarray(array[begin:begin + block])
+        mapped = table[ids]  # -1 indexes the trailing -1
+        if drop:
+            mapped = mapped[mapped >= 0]
+        array[written:written + len(mapped)] = mapped
+        written += len(mapped)
+    array.flush()
+    del array
+    if drop:
+        with open(tokens.path, "r+b") as handle:
+            handle.truncate(written * 4)
+        tokens.n_tokens = written
+
+
+def count_only(path, progress=None):
+    """Return the :class:`Vocabulary` of ``path`` with ``min_count=1`` (no token file).
+
+    Used by tools that need counts only. Returns the vocabulary.
+    """
+    table = WordTable()
+    table.add(b"</s>")
+    _encode_pass(path, table, lambda ids: None, add=True, on_prune=_Pruning(None, None, True),
+                 on_bytes=progress)
+    return Vocabulary.from_table(table, 1)[0]
+
+
+__all__ = ["encode", "count_only", "TokenFile", "encode_chunk", "PRUNE_LIMIT", "wordtable"]

@@ -1,0 +1,93 @@
+"""Subsampling of frequent words and the negative-sampling distribution.
+
+Both reproduce the reference's arithmetic bit for bit, because a single flipped
+decision puts the random generator out of step with the reference's.
+"""
+
+import numpy as np
+from numba import njit
+
+#: Entries of the reference's unigram table.
+TABLE_SIZE = 100_000_000
+#: Negative samples are drawn proportionally to count ** POWER.
+POWER = 0.75
+
+
+def keep_probabilities(counts, sample, train_words):
+    """Return the float32 keep threshold of each word for subsampling.
+
+    A word is kept when its threshold is at least the draw ``(r & 0xFFFF) / 65536``.
+    The reference computes ``sample * train_words`` and the ratio ``count / that`` in
+    float32, the square root and the rest in float64, then rounds to float32; this does
+    the same. With ``sample <= 0`` every word is kept (threshold 2).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    if sample <= 0:
+        return np.full(len(counts), 2.0, dtype=np.float32)
+    threshold = np.float32(np.float32(sample) * np.float32(train_words))
+    safe = np.maximum(counts, 1)  # </s> may have count 0; it is never subsampled anyway
+    ratio = safe.astype(np.float32) / threshold
+    keep = (np.sqrt(ratio.astype(np.float64)) + 1.0) * np.float64(threshold) / safe.astype(np.float64)
+    return keep.astype(np.float32)
+
+
+def unigram_bounds(counts, table_size=TABLE_SIZE, power=POWER):
+    """Return where each word's run starts in the reference's unigram table.
+
+    The reference fills ``table[a] = i`` for ``a`` in ``[0, table_size)`` and moves
+    to word ``i + 1`` after the first ``a`` with ``a / table_size > d_i`` (``d_i``
+    the running sum of normalised ``count ** power``, in float64), at most one word
+    per entry. The table is a step function, so its ``V + 1`` boundaries are enough:
+    ``table[a] = searchsorted(bounds, a, 'right') - 1``. Returns int64 bounds with
+    ``bounds[0] = 0`` and ``bounds[V] = table_size``; memory is O(V).
+    """
+    weights = np.asarray(counts, dtype=np.float64) ** power
+    return _bounds_from_weights(weights, np.int64(table_size))
+
+
+@njit(cache=True)
+def _bounds_from_weights(weights, table_size):
+    """Replay the reference's table filling on the run boundaries only."""
+    n = weights.shape[0]
+    total = 0.0
+    for w in weights:  # sequential float64 sum, as the reference accumulates it
+        total += w
+    bounds = np.empty(n + 1, dtype=np.int64)
+    bounds[0] = 0
+    bounds[n] = table_size
+    cumulative = 0.0
+    start = np.int64(0)
+    for i in range(n - 1):
+        cumulative += weights[i] / total
+        # the first a >= start with a / table_size > cumulative is the last entry of word i
+        a = max(start, np.int64(np.floor(cumulative * table_size)))
+        while a > start and (a - 1) / table_size > cumulative:
+            a -= 1
+        while not (a / table_size > cumulative):
+            a += 1
+        start = min(a + 1, table_size)
+        bounds[i + 1] = start
+    return bounds
+
+
+def explicit_table(counts, table_size, power=POWER):
+    """Build the reference's unigram table literally (for tests with a small size).
+
+    Returns an int32 array of ``table_size`` word ids.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    n = len(counts)
+    total = 0.0
+    for c in counts:
+        total += c ** power
+    table = np.empty(table_size, dtype=np.int32)
+    i = 0
+    d1 = counts[0] ** power / total
+    for a in range(table_size):
+        table[a] = i
+        if a / table_size > d1:
+            i += 1
+            d1 += (counts[i] ** power / total) if i < n else 0.0
+        if i >= n:
+            i = n - 1
+    return table
