@@ -1,0 +1,30 @@
+"""Shared test helpers: fixture paths and running the command line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+GOLDEN = FIXTURES / "golden"
+REPO = TESTS.parent
+#: The project's shared folder (data sets, the reference's outputs); may be absent.
+SHARED = REPO.parent / "shared"
+
+
+def run_cli(*args, input=None, timeout=300, env=None):
+    """Run ``python -m word2vec_cli ARGS`` and return the CompletedProcess (bytes)."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "word2vec_cli", *map(str, args)], input=input,
+                          capture_output=True, timeout=timeout, env=full_env)
+
+
+@pytest.fixture
+def shared():
+    """Path of ../shared, skipping the test when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not available")
+    return SHARED

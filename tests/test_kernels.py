@@ -1,0 +1,173 @@
+"""The hs and ns update rules against a plain-numpy version of the seed's formulas.
+
+For an input vector x (a context row in skip-gram, the context average in CBOW) and
+an output vector theta per Huffman node / sampled word, the seed gives
+    q = sigmoid(x . theta);  g = eta * (label - q);  e += g * theta;  theta += g * x
+with label = 1 - d_j (code bit) for hierarchical softmax and label = 1 for the word,
+0 for negatives in negative sampling; finally the input row(s) get e.
+"""
+
+import numpy as np
+import pytest
+
+from word2vec_cli import kernels
+from word2vec_cli.huffman import HuffmanCodes
+
+TABLE = kernels.sigmoid_table()
+
+
+def table_sigmoid(f):
+    return float(TABLE[int((np.float32(f) + np.float32(6)) * np.float32(83))])
+
+
+def exact_sigmoid(f):
+    return 1.0 / (1.0 + np.exp(-f))
+
+
+def oracle_hs(x, syn1, path, code, eta, sigmoid):
+    """Seed formulas for hierarchical softmax; returns (e, new syn1)."""
+    syn1 = syn1.astype(np.float64).copy()
+    e = np.zeros_like(x, dtype=np.float64)
+    for node, bit in zip(path, code):
+        f = x @ syn1[node]
+        if f <= -6 or f >= 6:
+            continue
+        g = eta * (1 - bit - sigmoid(f))
+        e += g * syn1[node]
+        syn1[node] += g * x
+    return e, syn1
+
+
+def oracle_ns(x, syn1neg, targets, labels, eta, sigmoid):
+    """Seed formulas for negative sampling (with the reference's clamping)."""
+    syn1neg = syn1neg.astype(np.float64).copy()
+    e = np.zeros_like(x, dtype=np.float64)
+    for target, label in zip(targets, labels):
+        f = x @ syn1neg[target]
+        if f > 6:
+            g = eta * (label - 1)
+        elif f < -6:
+            g = eta * label
+        else:
+            g = eta * (label - sigmoid(f))
+        e += g * syn1neg[target]
+        syn1neg[target] += g * x
+    return e, syn1neg
+
+
+def draws(r, n, bounds, word, n_words):
+    """The reference's negative draws from generator state r: (targets, labels, r)."""
+    targets, labels = [word], [1]
+    mask = (1 << 64) - 1
+    for _ in range(n):
+        r = (r * 25214903917 + 11) & mask
+        target = int(np.searchsorted(bounds, (r >> 16) % 100_000_000, "right") - 1)
+        if target == 0:
+            target = r % (n_words - 1) + 1
+        if target == word:
+            continue
+        targets.append(target)
+        labels.append(0)
+    return targets, labels, r
+
+
+@pytest.fixture
+def setup():
+    rng = np.random.default_rng(7)
+    n_words, size = 12, 16
+    syn0 = rng.normal(0, 0.5, (n_words, size)).astype(np.float32)
+    syn1 = rng.normal(0, 0.5, (n_words, size)).astype(np.float32)
+    counts = np.sort(rng.integers(1, 100, n_words))[::-1].astype(np.int64)
+    return rng, syn0, syn1, counts
+
+
+@pytest.mark.parametrize("sigmoid,tol", [(table_sigmoid, 2e-5), (exact_sigmoid, 5e-3)])
+def test_hierarchical_softmax_update(setup, sigmoid, tol):
+    _, syn0, syn1, counts = setup
+    huffman = HuffmanCodes(counts)
+    eta = np.float32(0.3)
+    word, row = 5, 2
+    n = huffman.lengths[word]
+    e_expected, syn1_expected = oracle_hs(syn0[row].astype(np.float64), syn1, huffman.points[word, :n],
+                                          huffman.codes[word, :n], float(eta), sigmoid)
+    neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
+    out = syn1.copy()
+    kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
+                                 eta, TABLE)
+    assert np.allclose(neu1e, e_expected, atol=tol)
+    assert np.allclose(out, syn1_expected, atol=tol)
+    assert not np.allclose(out, syn1)  # something was learned
+
+
+@pytest.mark.parametrize("sigmoid,tol", [(table_sigmoid, 2e-5), (exact_sigmoid, 5e-3)])
+def test_negative_sampling_update(setup, sigmoid, tol):
+    from word2vec_cli import sampling
+
+    _, syn0, syn1neg, counts = setup
+    bounds = sampling.unigram_bounds(counts)
+    eta = np.float32(0.3)
+    word, row, negative, r = 4, 7, 6, 12345
+    targets, labels, r_after = draws(r, negative, bounds, word, len(counts))
+    e_expected, out_expected = oracle_ns(syn0[row].astype(np.float64), syn1neg, targets, labels, float(eta),
+                                         sigmoid)
+    neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
+    out = syn1neg.copy()
+    r_kernel = kernels.negative_sampling(syn0, row, word, out, negative, bounds, np.uint64(100_000_000),
+                                         np.uint64(r), neu1e, eta, TABLE)
+    assert int(r_kernel) == r_after
+    assert np.allclose(neu1e, e_expected, atol=tol)
+    assert np.allclose(out, out_expected, atol=tol)
+
+
+def test_negative_sampling_clamps_large_scores():
+    syn0 = np.full((3, 4), 2.0, dtype=np.float32)  # x . theta = 16 > 6
+    out = np.full((3, 4), 2.0, dtype=np.float32)
+    bounds = np.array([0, 1, 100_000_000], dtype=np.int64)
+    neu1e = np.zeros(4, dtype=np.float32)
+    kernels.negative_sampling(syn0, 0, 1, out, 0, bounds, np.uint64(100_000_000), np.uint64(1), neu1e,
+                              np.float32(0.5), TABLE)
+    assert (out == 2.0).all() and (neu1e == 0).all()  # label 1, f > 6: g = 0
+
+
+def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
+    from word2vec_cli import sampling
+
+    _, syn0, syn1neg, counts = setup
+    bounds = sampling.unigram_bounds(counts)
+    sentence = np.array([3, 1, 4, 1, 5, 9, 2, 6], dtype=np.int64)
+    position, window, shrink = 4, 2, 0
+    context = [4, 1, 9, 2]  # rows at positions 2, 3, 5, 6
+    x = syn0[context].astype(np.float64).mean(axis=0)
+    eta = np.float32(0.1)
+    r = 99
+    targets, labels, _ = draws(r, 3, bounds, 5, len(counts))
+    e, out_expected = oracle_ns(x, syn1neg, targets, labels, float(eta), table_sigmoid)
+    syn0_expected = syn0.astype(np.float64).copy()
+    for row in context:
+        syn0_expected[row] += e  # 1 appears once in the window here
+    in_rows, out = syn0.copy(), syn1neg.copy()
+    neu1 = np.zeros((1, syn0.shape[1]), dtype=np.float32)
+    neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
+    dummy_codes = np.zeros((1, 1), dtype=np.uint8)
+    kernels.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
+                                dummy_codes, dummy_codes.astype(np.int32), np.zeros(1, dtype=np.int32), False, 3,
+                                bounds, np.uint64(100_000_000), np.uint64(r), neu1, neu1e, eta, TABLE)
+    assert np.allclose(out, out_expected, atol=2e-5)
+    assert np.allclose(in_rows, syn0_expected, atol=2e-5)
+
+
+def test_learning_rate_schedule_and_floor():
+    assert kernels.learning_rate(np.float32(0.025), 0, 1001) == np.float32(0.025)
+    half = kernels.learning_rate(np.float32(0.025), 500, 1001)
+    assert half == np.float32(0.025) * (np.float32(1) - np.float32(500) / np.float32(1001))
+    assert kernels.learning_rate(np.float32(0.025), 1001, 1001) == np.float32(0.025 * 1e-4)
+
+
+def test_initial_vectors_follow_the_reference_generator():
+    syn0 = kernels.initial_vectors(3, 4, 1)
+    r, mask, expected = 1, (1 << 64) - 1, []
+    for _ in range(12):
+        r = (r * 25214903917 + 11) & mask
+        expected.append(np.float32((float(np.float32(r & 0xFFFF) / np.float32(65536)) - 0.5) / 4))
+    assert syn0.ravel().tolist() == expected
+    assert np.abs(syn0).max() <= 0.5 / 4

@@ -1,0 +1,118 @@
+"""Tokenizing, counting and the vocabulary (REFERENCE.md section 1, Tokens/Vocabulary)."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from conftest import GOLDEN, run_cli
+from word2vec_cli import corpus
+from word2vec_cli.errors import Word2VecError
+from word2vec_cli.vocab import Vocabulary
+
+
+def encode_text(tmp_path, text, min_count=1, **kwargs):
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(text)
+    vocabulary, tokens = corpus.encode(str(path), min_count=min_count, **kwargs)
+    with tokens:
+        ids = np.array(tokens.array())
+    return vocabulary, [vocabulary.word_bytes[i] for i in ids]
+
+
+def test_vocabulary_matches_reference_save_vocab(tmp_path):
+    out = tmp_path / "vocab.txt"
+    result = run_cli("-train", GOLDEN / "tiny-corpus.txt", "-save-vocab", out, "-min-count", 1, "-debug", 0)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == (GOLDEN / "tiny-vocab.txt").read_bytes()
+
+
+def test_token_rules(tmp_path):
+    # tabs and spaces separate, CR is dropped (even inside a word), newline is </s>
+    vocabulary, tokens = encode_text(tmp_path, b"a\tb  c\r\nd\re a\n\n")
+    assert tokens == [b"a", b"b", b"c", b"</s>", b"de", b"a", b"</s>", b"</s>"]
+    assert vocabulary.word_bytes[0] == b"</s>"
+    assert vocabulary.counts[0] == 3
+
+
+def test_long_words_keep_their_first_98_bytes(tmp_path):
+    long_word = bytes(range(65, 91)) * 5  # 130 bytes
+    vocabulary, tokens = encode_text(tmp_path, long_word + b" x\n")
+    assert tokens[0] == long_word[:98]
+
+
+def test_last_word_without_newline_is_kept(tmp_path):
+    _, tokens = encode_text(tmp_path, b"a b\nc d")
+    assert tokens == [b"a", b"b", b"</s>", b"c", b"d"]
+
+
+def test_words_spanning_blocks_and_no_newline(tmp_path, monkeypatch):
+    # small blocks force words across block boundaries; a line with no newline at all
+    monkeypatch.setattr("word2vec_cli.fileio.BLOCK_SIZE", 7)
+    monkeypatch.setattr(corpus, "iter_blocks", lambda p: __import__("word2vec_cli.fileio").fileio.iter_blocks(p, 7))
+    words = [b"w%d" % (i % 13) for i in range(500)]
+    _, tokens = encode_text(tmp_path, b" ".join(words))
+    assert tokens == words
+
+
+def test_ties_keep_first_seen_order_and_min_count(tmp_path):
+    vocabulary, _ = encode_text(tmp_path, b"z y x y z q\n", min_count=2)
+    assert vocabulary.word_bytes == [b"</s>", b"z", b"y"]
+    assert vocabulary.train_words == 1 + 2 + 2
+
+
+def test_compressed_input(tmp_path):
+    text = b"the cat sat on the mat\nthe end\n"
+    plain, _ = encode_text(tmp_path, text)
+    gz = tmp_path / "c.txt.gz"
+    gz.write_bytes(gzip.compress(text))
+    packed, tokens = corpus.encode(str(gz), min_count=1)
+    tokens.close()
+    assert packed.word_bytes == plain.word_bytes
+    assert packed.counts.tolist() == plain.counts.tolist()
+
+
+@pytest.mark.parametrize("can_reread", [True, False])
+def test_pruning_like_the_reference(tmp_path, monkeypatch, can_reread):
+    # with a limit of 4 distinct words the table prunes words seen once, then twice...
+    text = b"a a a b c d e a b f g h a\n"
+    path = tmp_path / "p.txt"
+    path.write_bytes(text)
+    if not can_reread:
+        monkeypatch.setattr(corpus, "is_stdin", lambda p: True)
+    vocabulary, tokens = corpus.encode(str(path), min_count=1, prune_limit=4)
+    with tokens:
+        ids = np.array(tokens.array())
+    # limit 4: at "d" the table holds </s> a b c d and words seen once go (b c d);
+    # at "f" (</s> a e b f) words seen at most twice go; </s> is never pruned (ours)
+    assert vocabulary.word_bytes == [b"</s>", b"a", b"g", b"h"]
+    assert vocabulary.counts.tolist() == [1, 5, 1, 1]
+    kept = [vocabulary.word_bytes[i] for i in ids]
+    assert kept == [b"a", b"a", b"a", b"a", b"g", b"h", b"a", b"</s>"]
+
+
+def test_vocabulary_save_read_round_trip(tmp_path):
+    vocabulary, _ = encode_text(tmp_path, (GOLDEN / "tiny-corpus.txt").read_bytes(), min_count=1)
+    path = tmp_path / "v.txt"
+    vocabulary.save(path)
+    again = Vocabulary.read(path, min_count=1)
+    assert again.word_bytes == vocabulary.word_bytes
+    assert again.counts.tolist() == vocabulary.counts.tolist()
+    fewer = Vocabulary.read(path, min_count=5)
+    assert len(fewer) == 627 and fewer.word_bytes[0] == b"</s>"
+
+
+def test_read_vocab_trains_with_those_counts(tmp_path):
+    vocab_file = tmp_path / "v.txt"
+    out_a, out_b = tmp_path / "a.bin", tmp_path / "b.bin"
+    common = ["-train", GOLDEN / "tiny-corpus.txt", "-threads", 1, "-iter", 1, "-debug", 0, "-binary", 1]
+    assert run_cli(*common, "-save-vocab", vocab_file, "-output", out_a).returncode == 0
+    assert run_cli(*common, "-read-vocab", vocab_file, "-output", out_b).returncode == 0
+    assert out_a.read_bytes() == out_b.read_bytes()
+
+
+def test_malformed_vocabulary_file(tmp_path):
+    bad = tmp_path / "v.txt"
+    bad.write_bytes(b"</s> 3\nthe 12\nbroken\n")
+    with pytest.raises(Word2VecError, match=r"v.txt:3"):
+        Vocabulary.read(bad, min_count=1)

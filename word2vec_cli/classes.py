@@ -1,0 +1,64 @@
+"""``-classes K``: k-means word classes, as the reference computes them.
+
+Word ``i`` starts in class ``i mod K``; each of 10 rounds recomputes the centroids
+(sum over members divided by 1 + member count, then normalised to unit length) and
+moves every word to the centroid of highest dot product (first one on a tie).
+"""
+
+import numpy as np
+from numba import njit
+
+from .fileio import atomic_output
+
+#: The reference's fixed number of k-means rounds.
+ROUNDS = 10
+
+
+@njit(cache=True, nogil=True)
+def kmeans_rounds(vectors, n_classes, rounds):
+    """Return the int32 class of each row of ``vectors`` after ``rounds`` rounds."""
+    n_words, size = vectors.shape
+    classes = np.empty(n_words, dtype=np.int32)
+    for i in range(n_words):
+        classes[i] = i % n_classes
+    centroids = np.zeros((n_classes, size), dtype=np.float32)
+    members = np.zeros(n_classes, dtype=np.int64)
+    for _ in range(rounds):
+        centroids[:, :] = 0
+        members[:] = 1
+        for i in range(n_words):
+            k = classes[i]
+            for c in range(size):
+                centroids[k, c] += vectors[i, c]
+            members[k] += 1
+        for k in range(n_classes):
+            norm = np.float32(0)
+            for c in range(size):
+                centroids[k, c] /= np.float32(members[k])
+                norm += centroids[k, c] * centroids[k, c]
+            norm = np.float32(np.sqrt(np.float64(norm)))
+            for c in range(size):
+                centroids[k, c] /= norm
+        for i in range(n_words):
+            best = np.float32(-10)
+            best_class = 0
+            for k in range(n_classes):
+                x = np.float32(0)
+                for c in range(size):
+                    x += centroids[k, c] * vectors[i, c]
+                if x > best:
+                    best = x
+                    best_class = k
+            classes[i] = best_class
+    return classes
+
+
+def kmeans_classes(vectors, n_classes):
+    """Cluster the rows of ``vectors`` into ``n_classes`` classes; return int32 labels."""
+    return kmeans_rounds(np.ascontiguousarray(vectors, dtype=np.float32), int(n_classes), ROUNDS)
+
+
+def save_classes(path, word_bytes, classes):
+    """Write ``word class`` lines (the reference's ``-classes`` output) atomically."""
+    with atomic_output(path) as handle:
+        handle.write(b"".join(b"%s %d\n" % (w, c) for w, c in zip(word_bytes, classes.tolist())))
