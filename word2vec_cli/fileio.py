@@ -96,8 +96,9 @@ class _NonClosing:
 def check_writable(path, what="output file"):
     """Raise :class:`Word2VecError` unless a file can be created at ``path``.
 
-    Checks that the folder exists and is writable and that ``path`` is not a folder,
-    so that a long training run is not wasted on an output it cannot write.
+    Checks that the folder exists and that a file can really be created in it (which
+    also catches read-only file systems), so that a long training run is not wasted
+    on an output it cannot write.
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -105,8 +106,12 @@ def check_writable(path, what="output file"):
         raise Word2VecError(f"{what} is a directory: {path}")
     if not os.path.isdir(folder):
         raise Word2VecError(f"folder of {what} does not exist: {folder}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise Word2VecError(f"folder of {what} is not writable: {folder}")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=folder)
+    except OSError:
+        raise Word2VecError(f"folder of {what} is not writable: {folder}") from None
+    os.close(fd)
+    os.unlink(probe)
     if os.path.exists(path) and not os.access(path, os.W_OK):
         raise Word2VecError(f"{what} is not writable: {path}")
 

@@ -29,9 +29,9 @@ def _flag(name, type_, help_, default=None, metavar=None):
 
 @click.command(context_settings={"help_option_names": ["--help", "-help", "-h"], "max_content_width": 100},
                epilog=USAGE_EPILOG)
-@_flag("train", click.Path(dir_okay=False, allow_dash=True), "Train on the text in FILE (- = stdin; "
+@_flag("train", str, "Train on the text in FILE (- = stdin; "
        ".gz/.bz2/.xz are decompressed).", metavar="FILE")
-@_flag("output", click.Path(dir_okay=False), "Write the word vectors (or classes) to FILE; without it only "
+@_flag("output", str, "Write the word vectors (or classes) to FILE; without it only "
        "the vocabulary is built.", metavar="FILE")
 @_flag("size", int, "Dimension of the word vectors.", _DEFAULTS.size)
 @_flag("window", int, "Maximum skip length between words.", _DEFAULTS.window)
@@ -45,9 +45,9 @@ def _flag(name, type_, help_, default=None, metavar=None):
 @_flag("classes", int, "Write K k-means word classes instead of vectors (0 = vectors).", _DEFAULTS.classes)
 @_flag("debug", int, "0 quiet, 1 sizes and summary, 2 progress bars.", _DEFAULTS.debug)
 @_flag("binary", int, "Write vectors in binary (1) or text (0).", _DEFAULTS.binary)
-@_flag("save-vocab", click.Path(dir_okay=False), "Save the vocabulary ('word count' lines) to FILE.",
+@_flag("save-vocab", str, "Save the vocabulary ('word count' lines) to FILE.",
        metavar="FILE")
-@_flag("read-vocab", click.Path(dir_okay=False), "Read the vocabulary from FILE instead of counting.",
+@_flag("read-vocab", str, "Read the vocabulary from FILE instead of counting.",
        metavar="FILE")
 @_flag("cbow", int, "CBOW (1) or skip-gram (0).", _DEFAULTS.cbow)
 @_flag("seed", int, "[ours] Base of the random generators; 0 reproduces the reference.", _DEFAULTS.seed)

@@ -1,0 +1,181 @@
+"""End-to-end training: fidelity to the reference, determinism, threads, interruption."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import GOLDEN, run_cli
+from word2vec_cli import vectors as vector_files
+from word2vec_cli.options import TrainOptions
+from word2vec_cli.trainer import train_model
+
+TINY = GOLDEN / "tiny-corpus.txt"
+
+# golden file -> flags it was made with (all: -threads 1, defaults otherwise)
+REFERENCE_MODELS = {
+    "tiny-cbow-ns.bin": dict(cbow=1, negative=5, hs=0, iter=1),
+    "tiny-sg-ns.bin": dict(cbow=0, negative=5, hs=0, iter=1),
+    "tiny-cbow-hs.bin": dict(cbow=1, negative=0, hs=1, iter=1),
+    "tiny-sg-hs.bin": dict(cbow=0, negative=0, hs=1, iter=1),
+    "tiny-cbow-both.bin": dict(cbow=1, negative=5, hs=1, iter=1),
+    "tiny-sg-both.bin": dict(cbow=0, negative=5, hs=1, iter=1),
+    "tiny-cbow-ns-iter3.bin": dict(cbow=1, negative=5, hs=0, iter=3),
+    "tiny-sg-ns-w8-s1e-4.txt": dict(cbow=0, negative=3, hs=0, window=8, sample=1e-4, size=20, min_count=3,
+                                    iter=2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE_MODELS))
+def test_single_thread_vectors_track_the_reference(name):
+    result = train_model(TrainOptions(train=str(TINY), threads=1, debug=0, **REFERENCE_MODELS[name]))
+    reference = vector_files.load(GOLDEN / name)
+    assert [w.encode("utf-8", "surrogateescape") for w in reference.words] == result.vocabulary.word_bytes
+    # a faithful run lands near 1e-4; the sigmoid factor 83.33 instead of 83 gives 2e-2
+    assert np.abs(reference.vectors - result.syn0).max() < 1e-3
+
+
+def test_sigmoid_factor_matters(monkeypatch):
+    """The fidelity bound is tight enough to catch a change as small as the table factor."""
+    reference = vector_files.load(GOLDEN / "tiny-cbow-ns.bin")
+    faithful = train_model(TrainOptions(train=str(TINY), threads=1, debug=0, iter=1)).syn0
+    assert np.abs(reference.vectors - faithful).max() < 1e-3
+    # shifting the sigmoid table by a third of a step is the same error as 83.33
+    from word2vec_cli import kernels
+
+    shifted = kernels.sigmoid_table()
+    shifted[:1000] = 1 / (1 + np.exp(-((np.arange(1000) + 0.33) / 1000 * 2 - 1) * 6))
+    monkeypatch.setattr(kernels, "sigmoid_table", lambda: shifted.astype(np.float32))
+    perturbed = train_model(TrainOptions(train=str(TINY), threads=1, debug=0, iter=1)).syn0
+    assert np.abs(reference.vectors - perturbed).max() > 1e-3
+
+
+def test_classes_match_the_reference_on_the_reference_vectors():
+    from word2vec_cli.classes import kmeans_classes
+
+    reference = vector_files.load(GOLDEN / "tiny-cbow-ns.bin")
+    expected = [int(line.split()[1]) for line in (GOLDEN / "tiny-classes.txt").read_bytes().splitlines()]
+    assert kmeans_classes(reference.vectors, 10).tolist() == expected
+
+
+def test_classes_output_format(tmp_path):
+    out = tmp_path / "classes.txt"
+    result = run_cli("-train", TINY, "-output", out, "-classes", 10, "-threads", 1, "-iter", 1, "-debug", 0)
+    assert result.returncode == 0, result.stderr
+    lines = out.read_bytes().splitlines()
+    golden = (GOLDEN / "tiny-classes.txt").read_bytes().splitlines()
+    assert [line.split()[0] for line in lines] == [line.split()[0] for line in golden]
+    labels = [int(line.split()[1]) for line in lines]
+    assert set(labels) <= set(range(10)) and len(set(labels)) > 5
+    agreement = np.mean([a == b for a, b in zip(lines, golden)])
+    assert agreement > 0.6  # k-means amplifies the ~1e-4 differences of the vectors
+
+
+def test_same_seed_same_bytes_and_other_seed_differs(tmp_path):
+    outs = [tmp_path / f"v{i}.bin" for i in range(3)]
+    for out, seed in zip(outs, (0, 0, 7)):
+        result = run_cli("-train", TINY, "-output", out, "-threads", 1, "-iter", 2, "-binary", 1, "-debug", 0,
+                         "-seed", seed, "-cbow", 0)
+        assert result.returncode == 0, result.stderr
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert outs[0].read_bytes() != outs[2].read_bytes()
+
+
+@pytest.mark.parametrize("flags", [("-cbow", 1, "-hs", 1, "-negative", 3), ("-cbow", 0, "-hs", 1)])
+def test_several_threads_train_every_epoch(tmp_path, flags):
+    result = train_model(TrainOptions(train=str(TINY), threads=3, debug=0, iter=4,
+                                      **dict(zip([f[1:] for f in flags[::2]], flags[1::2]))))
+    # every thread trains every epoch: no reference end-of-file defect
+    assert result.words_trained == 4 * result.vocabulary.train_words
+    assert np.isfinite(result.syn0).all()
+
+
+def test_output_formats_byte_layout(tmp_path):
+    text, binary = tmp_path / "v.txt", tmp_path / "v.bin"
+    common = ["-train", TINY, "-threads", 1, "-iter", 1, "-debug", 0, "-size", 7, "-min-count", 20]
+    assert run_cli(*common, "-output", text, "-binary", 0).returncode == 0
+    assert run_cli(*common, "-output", binary, "-binary", 1).returncode == 0
+    vocabulary = train_model(TrainOptions(train=str(TINY), threads=1, iter=1, debug=0, size=7, min_count=20))
+    syn0, words = vocabulary.syn0, vocabulary.vocabulary.word_bytes
+    expected_text = b"%d 7\n" % len(words) + b"".join(
+        w + b" " + b"".join(b"%f " % x for x in row.astype(np.float64)) + b"\n" for w, row in zip(words, syn0))
+    assert text.read_bytes() == expected_text
+    expected_binary = b"%d 7\n" % len(words) + b"".join(
+        w + b" " + row.astype("<f4").tobytes() + b"\n" for w, row in zip(words, syn0))
+    assert binary.read_bytes() == expected_binary
+
+
+def test_standard_input_and_compressed_corpus(tmp_path):
+    import gzip
+
+    from_file, from_stdin, from_gz = (tmp_path / n for n in ("a.bin", "b.bin", "c.bin"))
+    common = ["-threads", 1, "-iter", 1, "-debug", 0, "-binary", 1]
+    assert run_cli("-train", TINY, "-output", from_file, *common).returncode == 0
+    result = run_cli("-train", "-", "-output", from_stdin, *common, input=TINY.read_bytes())
+    assert result.returncode == 0, result.stderr
+    gz = tmp_path / "corpus.txt.gz"
+    gz.write_bytes(gzip.compress(TINY.read_bytes()))
+    assert run_cli("-train", gz, "-output", from_gz, *common).returncode == 0
+    assert from_file.read_bytes() == from_stdin.read_bytes() == from_gz.read_bytes()
+
+
+def test_api_train_and_load(tmp_path):
+    import word2vec_cli
+
+    out = tmp_path / "v.bin"
+    vectors = word2vec_cli.train(TINY, output=out, binary=1, threads=1, iter=1, size=12)
+    assert vectors.vectors.dtype == np.float32 and vectors.vectors.shape == (627, 12)
+    assert vectors.words[0] == "</s>"
+    again = word2vec_cli.load(out)
+    assert again.words == vectors.words
+    assert np.array_equal(again.vectors, vectors.vectors)
+    with pytest.raises(TypeError):
+        word2vec_cli.train(TINY, sizee=3)
+
+
+def test_progress_and_summary_on_stderr(tmp_path):
+    result = run_cli("-train", TINY, "-output", tmp_path / "v.txt", "-threads", 2, "-iter", 1, "-debug", 2)
+    assert result.returncode == 0
+    assert result.stdout == b""
+    err = result.stderr.decode()
+    assert "Vocab size: 627" in err and "words/s" in err and "Training" in err
+
+
+def test_debug_zero_is_silent(tmp_path):
+    result = run_cli("-train", TINY, "-output", tmp_path / "v.txt", "-threads", 1, "-iter", 1, "-debug", 0)
+    assert result.returncode == 0 and result.stderr == b"" and result.stdout == b""
+
+
+def test_vocabulary_only_without_output(tmp_path):
+    result = run_cli("-train", TINY, "-save-vocab", tmp_path / "v.txt", "-debug", 0)
+    assert result.returncode == 0
+    assert sorted(os.listdir(tmp_path)) == ["v.txt"]
+
+
+def test_ctrl_c_stops_quickly_and_writes_nothing(tmp_path):
+    corpus = tmp_path / "big.txt"
+    corpus.write_bytes(TINY.read_bytes() * 20)
+    out = tmp_path / "v.bin"
+    process = subprocess.Popen([sys.executable, "-m", "word2vec_cli", "-train", str(corpus), "-output", str(out),
+                                "-iter", "200", "-threads", "2", "-debug", "1", "-cbow", "0"],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        for line in process.stderr:  # wait until the training threads have started
+            if line.startswith(b"Training"):
+                break
+        time.sleep(1.0)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        err = process.stderr.read().decode()
+        status = process.wait(timeout=60)
+        elapsed = time.monotonic() - sent
+    finally:
+        process.kill()
+    assert status == 130, err
+    assert "interrupted after" in err and "Traceback" not in err
+    assert elapsed < 10  # the kernels check the stop flag every 10,000 words
+    assert os.listdir(tmp_path) == ["big.txt"]
