@@ -258,30 +258,33 @@ def _lookup_table(vocabulary):
     return table
 
 
-def _remap_in_place(tokens, remap, drop=True, block=1 << 22):
+def _remap_in_place(tokens, remap, drop=True, block=1 << 18):
     """Rewrite the token file through ``remap`` (old id -> new id, -1 = dropped).
 
     With ``drop`` the -1 tokens are removed (the file shrinks); otherwise they stay as
-    -1 markers for a later remapping. Ids already -1 stay -1.
+    -1 markers for a later remapping. Ids already -1 stay -1. Reads and writes go
+    through one small buffer (no memory map), so memory stays flat whatever the size.
     """
     n = tokens.n_tokens
     if n == 0:
         return
     table = np.concatenate((remap.astype(np.int32), [-1])).astype(np.int32)
-    array = np.memmap(tokens.path, dtype=np.int32, mode="r+", shape=(n,))
+    buffer = np.empty(block, dtype=np.int32)
     written = 0
-    for begin in range(0, n, block):
-        ids = np.asarray(array[begin:begin + block])
-        mapped = table[ids]  # -1 indexes the trailing -1
+    with open(tokens.path, "r+b") as handle:
+        for begin in range(0, n, block):
+            count = min(block, n - begin)
+            handle.seek(4 * begin)
+            handle.readinto(memoryview(buffer[:count]).cast("B"))
+            mapped = table[buffer[:count]]  # -1 indexes the trailing -1
+            if drop:
+                mapped = mapped[mapped >= 0]
+            handle.seek(4 * written)
+            handle.write(mapped.tobytes())
+            written += len(mapped)
         if drop:
-            mapped = mapped[mapped >= 0]
-        array[written:written + len(mapped)] = mapped
-        written += len(mapped)
-    array.flush()
-    del array
+            handle.truncate(4 * written)
     if drop:
-        with open(tokens.path, "r+b") as handle:
-            handle.truncate(written * 4)
         tokens.n_tokens = written
 
 

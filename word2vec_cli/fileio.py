@@ -16,7 +16,7 @@ import tempfile
 from .errors import Word2VecError
 
 #: Size of the blocks in which text inputs are streamed.
-BLOCK_SIZE = 1 << 22
+BLOCK_SIZE = 1 << 20
 
 _DECOMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
