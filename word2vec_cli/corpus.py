@@ -23,7 +23,7 @@ from . import wordtable
 from .errors import Word2VecError
 from .fileio import is_stdin, iter_blocks
 from .vocab import Vocabulary
-from .wordtable import MAX_WORD_BYTES, WordTable, add_or_count, has_room
+from .wordtable import FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at
 
 #: The reference prunes its vocabulary when it holds more than 0.7 x 30M words.
 PRUNE_LIMIT = 21_000_000
@@ -47,22 +47,29 @@ def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool
     more than ``prune_limit`` words; ``position`` is where to resume.
     """
     end = chunk.shape[0]
-    n_words = 0
+    n_bytes = 0
+    h = FNV_OFFSET  # hashed while the word is read: its bytes are visited once
     word_start = pos
     i = pos
     while i <= end:
         at_end = i == end
         c = _SPACE if at_end else chunk[i]
         if c == _SPACE or c == _TAB or c == _NEWLINE:
-            if n_words > 0 and (not at_end or final):
-                if add and not has_room(slots, counts, pool, meta):
-                    return word_start, 1, n_out
-                word_id = add_or_count(slots, hashes, starts, lengths, counts, pool, meta,
-                                       word_buf, 0, n_words, add)
+            if n_bytes > 0 and (not at_end or final):
+                slot = find_slot(slots, hashes, starts, lengths, pool, word_buf, 0, n_bytes, h)
+                word_id = slots[slot]
+                if word_id >= 0:
+                    counts[word_id] += 1
+                elif add:
+                    if not has_room(slots, counts, pool, meta):
+                        return word_start, 1, n_out
+                    word_id = insert_at(slot, slots, hashes, starts, lengths, counts, pool, meta,
+                                        word_buf, 0, n_bytes, h)
                 if word_id >= 0:
                     out[n_out] = word_id
                     n_out += 1
-                n_words = 0
+                n_bytes = 0
+                h = FNV_OFFSET
                 if add and meta[0] > prune_limit:
                     return i, 2, n_out
             if at_end:
@@ -74,9 +81,10 @@ def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool
             i += 1
             word_start = i
             continue
-        if c != _CR and n_words < word_buf.shape[0]:
-            word_buf[n_words] = c
-            n_words += 1
+        if c != _CR and n_bytes < word_buf.shape[0]:
+            word_buf[n_bytes] = c
+            h = (h ^ np.uint64(c)) * FNV_PRIME
+            n_bytes += 1
         i += 1
     return end, 0, n_out
 

@@ -27,8 +27,8 @@ from .errors import Word2VecError
 #: and the truncation step leaves the last byte slot for the terminator).
 MAX_WORD_BYTES = 98
 
-_FNV_OFFSET = np.uint64(14695981039346656037)
-_FNV_PRIME = np.uint64(1099511628211)
+FNV_OFFSET = np.uint64(14695981039346656037)
+FNV_PRIME = np.uint64(1099511628211)
 
 META_WORDS = 0
 META_POOL = 1
@@ -37,13 +37,13 @@ META_POOL = 1
 @njit(cache=True, nogil=True)
 def word_hash(buf, start, length):
     """Return the 64-bit FNV-1a hash of ``buf[start:start+length]``."""
-    h = _FNV_OFFSET
+    h = FNV_OFFSET
     for i in range(start, start + length):
-        h = (h ^ np.uint64(buf[i])) * _FNV_PRIME
+        h = (h ^ np.uint64(buf[i])) * FNV_PRIME
     return h
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def find_slot(slots, hashes, starts, lengths, pool, buf, start, length, h):
     """Return the slot holding the word ``buf[start:start+length]`` or the empty slot
     where it would go (probe linearly from its hash ``h``)."""
@@ -72,13 +72,31 @@ def lookup(slots, hashes, starts, lengths, pool, buf, start, length):
     return slots[find_slot(slots, hashes, starts, lengths, pool, buf, start, length, h)]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def has_room(slots, counts, pool, meta):
     """Return True when one more word of maximal length fits without growing."""
     n_words = meta[META_WORDS]
     return (n_words < counts.shape[0]
             and 2 * (n_words + 1) <= slots.shape[0]
             and meta[META_POOL] + MAX_WORD_BYTES <= pool.shape[0])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def insert_at(slot, slots, hashes, starts, lengths, counts, pool, meta, buf, start, length, h):
+    """Append the word ``buf[start:start+length]`` (hash ``h``) with count 1 at the
+    empty ``slot`` found by :func:`find_slot`; return its id. Needs :func:`has_room`."""
+    word_id = meta[META_WORDS]
+    offset = meta[META_POOL]
+    for i in range(length):
+        pool[offset + i] = buf[start + i]
+    starts[word_id] = offset
+    lengths[word_id] = length
+    hashes[word_id] = h
+    counts[word_id] = 1
+    slots[slot] = word_id
+    meta[META_WORDS] = word_id + 1
+    meta[META_POOL] = offset + length
+    return word_id
 
 
 @njit(cache=True, nogil=True)
@@ -96,18 +114,7 @@ def add_or_count(slots, hashes, starts, lengths, counts, pool, meta, buf, start,
         return word_id
     if not add:
         return -1
-    word_id = meta[META_WORDS]
-    offset = meta[META_POOL]
-    for i in range(length):
-        pool[offset + i] = buf[start + i]
-    starts[word_id] = offset
-    lengths[word_id] = length
-    hashes[word_id] = h
-    counts[word_id] = 1
-    slots[slot] = word_id
-    meta[META_WORDS] = word_id + 1
-    meta[META_POOL] = offset + length
-    return word_id
+    return insert_at(slot, slots, hashes, starts, lengths, counts, pool, meta, buf, start, length, h)
 
 
 @njit(cache=True, nogil=True)
