@@ -12,6 +12,7 @@ final ids and drops words under ``min-count``. Training then only reads the toke
 file, through ``numpy.memmap``.
 """
 
+import mmap
 import os
 import shutil
 import tempfile
@@ -92,23 +93,47 @@ def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool
 class TokenFile:
     """The encoded corpus: an int32 file of final word ids in a private temporary folder.
 
-    Attributes: ``path``, ``n_tokens``. Use :meth:`array` for a read-only memmap and
-    :meth:`close` (or ``with``) to delete the folder.
+    Attributes: ``path``, ``n_tokens``. :meth:`array` maps the file read-only;
+    :meth:`release` lets go of the pages already trained on, so that resident memory
+    does not grow with the corpus. :meth:`close` (or ``with``) deletes the folder.
     """
 
     def __init__(self, folder=None):
         self.folder = tempfile.mkdtemp(prefix="word2vec-", dir=folder)
         self.path = os.path.join(self.folder, "tokens.int32")
         self.n_tokens = 0
+        self._map = None
 
     def array(self):
-        """Return the tokens as a read-only ``numpy.memmap`` (an empty array if none)."""
+        """Return the tokens as a read-only int32 array over a memory map of the file."""
         if self.n_tokens == 0:
             return np.zeros(0, dtype=np.int32)
-        return np.memmap(self.path, dtype=np.int32, mode="r", shape=(self.n_tokens,))
+        if self._map is None:
+            with open(self.path, "rb") as handle:
+                self._map = mmap.mmap(handle.fileno(), 4 * self.n_tokens, access=mmap.ACCESS_READ)
+        return np.frombuffer(self._map, dtype=np.int32, count=self.n_tokens)
+
+    def release(self, begin, end):
+        """Drop the resident pages of tokens ``[begin, end)`` from this process.
+
+        Harmless if they are read again (they come back from the page cache), so a
+        caller may release a little too eagerly. Returns nothing.
+        """
+        if self._map is None or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        start = (4 * begin) // mmap.PAGESIZE * mmap.PAGESIZE + mmap.PAGESIZE  # whole pages only
+        stop = (4 * end) // mmap.PAGESIZE * mmap.PAGESIZE
+        if stop > start:
+            self._map.madvise(mmap.MADV_DONTNEED, start, stop - start)
 
     def close(self):
-        """Delete the token file and its folder."""
+        """Unmap and delete the token file and its folder."""
+        if self._map is not None:
+            try:
+                self._map.close()
+            except BufferError:  # an array still views the map; the OS unmaps at exit
+                pass
+            self._map = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self):
