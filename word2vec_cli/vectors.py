@@ -1,0 +1,816 @@
+"""Word vector files: the one place where they are read and written.
+
+Two formats, both as the reference toolkit writes them, plus gensim's variants:
+
+* text:   ``"V D\\n"`` then per word ``word`` and D numbers separated by spaces
+  (the reference writes ``%lf `` per number, so every line ends in a space;
+  gensim writes no trailing space).
+* binary: ``"V D\\n"`` then per word ``word `` and D little-endian float32, then
+  ``\\n`` (the reference) or nothing (gensim).
+
+plus a numpy pair (``X.npy`` matrix, ``X.vocab`` one word a line) for convenience.
+
+Words are bytes in the files; in Python they are ``str`` decoded as UTF-8 with
+``errors='surrogateescape'`` so that any byte sequence survives a round trip.
+
+Reading and writing go through small numba kernels that work on large blocks of
+bytes: there is no Python-level loop over numbers, so a 1,000,000 x 300 binary file
+loads in about a second.
+"""
+
+import os
+import sys
+
+import numpy as np
+from numba import njit
+
+from .errors import Word2VecError
+from .fileio import atomic_output, check_readable, open_input
+
+#: Bytes read from a vector file at a time (the block grows for huge records).
+READ_BLOCK = 1 << 26
+
+#: Longest word accepted in a binary file; a longer one means a corrupt file (or
+#: a header whose dimension does not match the records).
+MAX_WORD_BYTES = 10_000
+
+FORMATS = ("text", "binary", "npy")
+
+# status codes returned by the kernels
+_OK = 0
+_NEED_MORE = 1
+_TRUNCATED = 2
+_WORD_TOO_LONG = 3
+_NO_NEWLINE = 4
+_BAD_COUNT = 5
+_NEEDS_PYTHON = 6
+
+_POWERS_OF_TEN = np.array([float(10 ** k) for k in range(23)], dtype=np.float64)
+
+
+def _encode(word):
+    """Return ``word`` (str or bytes) as the bytes that go into a file."""
+    if isinstance(word, bytes):
+        return word
+    return word.encode("utf-8", "surrogateescape")
+
+
+def _decode_joined(pool, used):
+    """Split ``pool[:used]`` (words each followed by a space) into a list of str."""
+    if used == 0:
+        return []
+    return pool[:used].tobytes().decode("utf-8", "surrogateescape").split(" ")[:-1]
+
+
+class Vectors:
+    """Words and their vectors, in file order.
+
+    Parameters
+    ----------
+    words : list of str
+        The words (bytes are accepted and decoded as UTF-8 with surrogate escapes).
+    vectors : array_like, shape (len(words), dim)
+        The vectors; stored as a C-contiguous float32 matrix.
+    """
+
+    def __init__(self, words, vectors, _trusted=False):
+        if not _trusted:
+            words = [w.decode("utf-8", "surrogateescape") if isinstance(w, bytes) else str(w) for w in words]
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[0] != len(words):
+            raise ValueError(f"need a ({len(words)}, dim) matrix, got shape {matrix.shape}")
+        self.words = words
+        self.vectors = matrix
+        self._index = None
+        self._space = None
+
+    @property
+    def dim(self):
+        """int: the number of components of each vector."""
+        return self.vectors.shape[1]
+
+    def __len__(self):
+        """Return the number of words."""
+        return len(self.words)
+
+    def __repr__(self):
+        return f"Vectors({len(self)} words, dim {self.dim})"
+
+    def index(self, word):
+        """Return the position of ``word`` (its first occurrence); raise KeyError if absent."""
+        if self._index is None:
+            index = {}
+            for position, each in enumerate(self.words):
+                index.setdefault(each, position)
+            self._index = index
+        return self._index[word]
+
+    def __contains__(self, word):
+        """Return True when ``word`` is in the vocabulary."""
+        try:
+            self.index(word)
+        except KeyError:
+            return False
+        return True
+
+    def __getitem__(self, word):
+        """Return the vector of ``word`` (a float32 row view); raise KeyError if absent."""
+        return self.vectors[self.index(word)]
+
+    def normalized(self):
+        """Return a copy whose vectors have unit length (zero vectors stay zero)."""
+        norms = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors, dtype=np.float64))
+        norms[norms == 0] = 1.0
+        return Vectors(list(self.words), (self.vectors / norms[:, None]).astype(np.float32))
+
+    def save(self, path, binary=False, format=None):
+        """Write the vectors to ``path``.
+
+        ``format`` is ``'text'``, ``'binary'`` or ``'npy'`` (``path.npy`` plus
+        ``path.vocab``); without it ``binary`` chooses between the reference formats.
+        Returns nothing.
+        """
+        format = format or ("binary" if binary else "text")
+        if format == "npy":
+            save_npy(path, self.words, self.vectors)
+        elif format in ("text", "binary"):
+            save_vectors(path, self.words, self.vectors, binary=format == "binary")
+        else:
+            raise ValueError(f"unknown vector format {format!r}; use one of {', '.join(FORMATS)}")
+
+    def query_space(self):
+        """Return a :class:`~word2vec_cli.query.QuerySpace` over these vectors (built
+        on first use and kept: change ``vectors`` in place and it is out of date)."""
+        if self._space is None:
+            from .query import QuerySpace
+
+            self._space = QuerySpace(self)
+        return self._space
+
+    def most_similar(self, words, n=40):
+        """Return the ``n`` nearest words to the sum of ``words`` (a word or a list)
+        as (word, cosine) pairs, best first.
+
+        Scores are computed exactly as the reference's ``distance`` does; the input
+        words are excluded. Raises KeyError for an unknown word.
+        """
+        return self.query_space().most_similar(words, n)
+
+    def analogy(self, a, b, c, n=40, method="add"):
+        """Return the ``n`` best answers to "a is to b as c is to ?" as (word, score) pairs.
+
+        ``method`` is ``'add'`` (the reference's b - a + c, positive scores only) or
+        ``'mul'`` (3CosMul). Raises KeyError for an unknown word.
+        """
+        return self.query_space().analogy(a, b, c, n=n, method=method)
+
+
+# ----------------------------------------------------------------------------------
+# reading
+# ----------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _read_binary_records(buf, n_bytes, at_eof, matrix_bytes, row, n_rows, pool, max_word, newline_after):
+    """Copy whole binary records from ``buf[:n_bytes]`` into ``matrix_bytes`` rows.
+
+    A record is ``word`` (leading newlines skipped, ends at the first space), a
+    space, then ``matrix_bytes.shape[1]`` bytes of floats. Each word is appended to
+    ``pool`` followed by a space. With ``newline_after`` every record must be
+    followed by ``\\n`` (the reference's layout, decided from the first record).
+    Returns (next row, bytes consumed, pool bytes used, status).
+    """
+    record_bytes = matrix_bytes.shape[1]
+    pos = 0
+    used = 0
+    while row < n_rows:
+        start = pos
+        while start < n_bytes and buf[start] == 10:
+            start += 1
+        end = start
+        stop = min(n_bytes, start + max_word + 1)
+        while end < stop and buf[end] != 32:
+            end += 1
+        if end == stop:
+            if stop < n_bytes:
+                return row, pos, used, _WORD_TOO_LONG
+            return row, pos, used, _TRUNCATED if at_eof else _NEED_MORE
+        floats_end = end + 1 + record_bytes
+        if floats_end > n_bytes:
+            return row, pos, used, _TRUNCATED if at_eof else _NEED_MORE
+        if newline_after and row + 1 < n_rows:
+            if floats_end == n_bytes:
+                return row, pos, used, _TRUNCATED if at_eof else _NEED_MORE
+            if buf[floats_end] != 10:
+                return row, pos, used, _NO_NEWLINE
+        for k in range(start, end):
+            pool[used] = buf[k]
+            used += 1
+        pool[used] = 32
+        used += 1
+        # an explicit loop: numba compiles it to a memcpy-speed copy, the slice
+        # assignment is several times slower
+        source = end + 1
+        for k in range(record_bytes):
+            matrix_bytes[row, k] = buf[source + k]
+        pos = floats_end
+        row += 1
+    return row, pos, used, _OK
+
+
+@njit(cache=True, nogil=True)
+def _parse_number(buf, start, end, powers):
+    """Parse ``buf[start:end]`` as a decimal number the way Python's float() would.
+
+    Returns (value as float32, ok). ``ok`` is False when the token is not a plain
+    decimal number whose value is exact in the fast path (more than 19 significant
+    digits, exponents beyond 10**22, nan, inf, or not a number at all): the caller
+    then parses the line in Python.
+    """
+    pos = start
+    negative = False
+    if pos < end and (buf[pos] == 45 or buf[pos] == 43):
+        negative = buf[pos] == 45
+        pos += 1
+    mantissa = np.int64(0)
+    digits = 0
+    significant = 0
+    exponent = 0
+    while pos < end and 48 <= buf[pos] <= 57:
+        if significant > 0 or buf[pos] != 48:
+            if significant >= 18:
+                return np.float32(0.0), False
+            mantissa = mantissa * 10 + (buf[pos] - 48)
+            significant += 1
+        digits += 1
+        pos += 1
+    if pos < end and buf[pos] == 46:
+        pos += 1
+        while pos < end and 48 <= buf[pos] <= 57:
+            if significant > 0 or buf[pos] != 48:
+                if significant >= 18:
+                    return np.float32(0.0), False
+                mantissa = mantissa * 10 + (buf[pos] - 48)
+                significant += 1
+            exponent -= 1
+            digits += 1
+            pos += 1
+    if digits == 0:
+        return np.float32(0.0), False
+    if pos < end and (buf[pos] == 101 or buf[pos] == 69):
+        pos += 1
+        exp_negative = False
+        if pos < end and (buf[pos] == 45 or buf[pos] == 43):
+            exp_negative = buf[pos] == 45
+            pos += 1
+        exp_digits = 0
+        exp_value = 0
+        while pos < end and 48 <= buf[pos] <= 57:
+            if exp_value < 100000:
+                exp_value = exp_value * 10 + (buf[pos] - 48)
+            exp_digits += 1
+            pos += 1
+        if exp_digits == 0:
+            return np.float32(0.0), False
+        exponent += -exp_value if exp_negative else exp_value
+    if pos != end:
+        return np.float32(0.0), False
+    if mantissa == 0:
+        return np.float32(-0.0) if negative else np.float32(0.0), True
+    # mantissa <= 2**53 and 10**|exponent| <= 10**22 are exact doubles, so one IEEE operation rounds correctly, as
+    # float() does; the cast to float32 then matches np.float32(float(token))
+    if exponent > 22 or exponent < -22 or mantissa > 9007199254740992:
+        return np.float32(0.0), False
+    value = np.float64(mantissa)
+    if exponent >= 0:
+        value = value * powers[exponent]
+    else:
+        value = value / powers[-exponent]
+    if negative:
+        value = -value
+    return np.float32(value), True
+
+
+@njit(cache=True, nogil=True)
+def _read_text_records(buf, n_bytes, at_eof, matrix, row, n_rows, pool, powers):
+    """Parse whole text lines from ``buf[:n_bytes]`` into ``matrix`` rows.
+
+    A line is ``word`` (up to the first space) then numbers separated by spaces or
+    tabs; ``\\r`` before the newline is ignored. Each word is appended to ``pool``
+    followed by a space. Stops at the first line that needs attention.
+    Returns (next row, bytes consumed, pool bytes used, status, numbers found on
+    the line that stopped the scan, byte offset of the end of that line).
+    """
+    dim = matrix.shape[1]
+    pos = 0
+    used = 0
+    while row < n_rows:
+        eol = pos
+        while eol < n_bytes and buf[eol] != 10:
+            eol += 1
+        if eol == n_bytes and not at_eof:
+            return row, pos, used, _NEED_MORE, 0, eol
+        if eol == n_bytes and pos == n_bytes:
+            return row, pos, used, _TRUNCATED, 0, eol
+        line_end = eol
+        while line_end > pos and buf[line_end - 1] == 13:
+            line_end -= 1
+        word_end = pos
+        while word_end < line_end and buf[word_end] != 32:
+            word_end += 1
+        count = 0
+        k = word_end
+        while k < line_end:
+            while k < line_end and (buf[k] == 32 or buf[k] == 9 or buf[k] == 13):
+                k += 1
+            if k == line_end:
+                break
+            token_end = k
+            while token_end < line_end and not (buf[token_end] == 32 or buf[token_end] == 9 or buf[token_end] == 13):
+                token_end += 1
+            if count < dim:
+                value, ok = _parse_number(buf, k, token_end, powers)
+                if not ok:
+                    return row, pos, used, _NEEDS_PYTHON, count, eol
+                matrix[row, count] = value
+            count += 1
+            k = token_end
+        if count != dim:
+            return row, pos, used, _BAD_COUNT, count, eol
+        for j in range(pos, word_end):
+            pool[used] = buf[j]
+            used += 1
+        pool[used] = 32
+        used += 1
+        row += 1
+        pos = min(eol + 1, n_bytes)
+    return row, pos, used, _OK, 0, pos
+
+
+class _BlockReader:
+    """Reads a file in large blocks, keeping the unconsumed tail of the last one."""
+
+    def __init__(self, stream, block_size):
+        self.stream = stream
+        self.buf = np.empty(block_size, dtype=np.uint8)
+        self.filled = 0
+        self.at_eof = False
+        self.offset = 0  # file offset of buf[0]
+
+    def consume(self, n):
+        """Drop the first ``n`` bytes of the buffer (they have been parsed)."""
+        if n:
+            self.buf[: self.filled - n] = self.buf[n: self.filled].copy()
+            self.filled -= n
+            self.offset += n
+
+    def fill(self, minimum=0):
+        """Read until the buffer is full (growing it to ``minimum`` bytes) or at end of file."""
+        if minimum > self.buf.size:
+            grown = np.empty(max(minimum, 2 * self.buf.size), dtype=np.uint8)
+            grown[: self.filled] = self.buf[: self.filled]
+            self.buf = grown
+        view = memoryview(self.buf)
+        while self.filled < self.buf.size and not self.at_eof:
+            readinto = getattr(self.stream, "readinto", None)
+            if readinto is not None:
+                got = readinto(view[self.filled:])
+            else:
+                data = self.stream.read(self.buf.size - self.filled)
+                got = len(data)
+                self.buf[self.filled: self.filled + got] = np.frombuffer(data, dtype=np.uint8)
+            if not got:
+                self.at_eof = True
+            else:
+                self.filled += got
+
+
+def _parse_header(reader, path):
+    """Read the ``"V D"`` line; return (words, dim, bytes of the header line)."""
+    reader.fill()
+    head = reader.buf[: min(reader.filled, 1024)].tobytes()
+    newline = head.find(b"\n")
+    line = head if newline < 0 else head[:newline]
+    fields = line.split()
+    if len(fields) != 2 or not all(f.isdigit() and int(f) > 0 for f in fields):
+        shown = line[:60].decode("utf-8", "backslashreplace")
+        raise Word2VecError(
+            f"{path}, line 1: header must be two positive integers 'words dimensions', found '{shown}'"
+        )
+    if newline < 0:
+        raise Word2VecError(f"{path}, line 1: no records after the header")
+    return int(fields[0]), int(fields[1]), newline + 1
+
+
+def _looks_like_text(first, dim):
+    """Guess the format from the bytes after the header; return True for text.
+
+    Text when the first record's line holds ``dim`` numbers; also text when that
+    line is printable ASCII with several space-separated fields (a text file with a
+    bad first record, so that the error names the line). Otherwise binary.
+    """
+    start = 0
+    while start < len(first) and first[start:start + 1] == b"\n":
+        start += 1
+    newline = first.find(b"\n", start)
+    line = first[start:] if newline < 0 else first[start:newline]
+    space = line.find(b" ")
+    if space < 0:
+        return False
+    rest = line[space + 1:].rstrip(b"\r")
+    fields = rest.split()
+    if len(fields) == dim:
+        try:
+            [float(f) for f in fields]
+            return True
+        except ValueError:
+            pass
+    printable = all(32 <= byte < 127 or byte in (9, 13) for byte in rest)
+    return printable and len(fields) > 1 and any(48 <= byte <= 57 for byte in rest)
+
+
+def _check_size(path, n_rows, dim, binary, data_bytes):
+    """Refuse a header that announces far more data than the file holds (so that a
+    corrupt header cannot trigger a huge allocation). Returns nothing."""
+    if data_bytes is None:
+        return
+    least = n_rows * (4 * dim + 1) if binary else n_rows * (2 * dim)
+    if least > data_bytes:
+        holds = data_bytes // (4 * dim + 1) if binary else data_bytes // (2 * dim)
+        raise Word2VecError(
+            f"{path}, line 1: header announces {n_rows} words of {dim} numbers but the file "
+            f"holds at most {holds}"
+        )
+
+
+def load(path, format=None, limit=None):
+    """Read a vector file written by the reference toolkit, gensim or :func:`save_vectors`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (``.gz``, ``.bz2``, ``.xz`` are decompressed; a ``.npy`` file is
+        read with its ``.vocab`` sibling).
+    format : {'text', 'binary', 'npy', None}
+        Forces a format; by default it is detected from the file itself.
+    limit : int, optional
+        Read only the first ``limit`` words (None or 0: all).
+
+    Returns
+    -------
+    Vectors
+
+    Raises
+    ------
+    Word2VecError
+        With a one-line message naming the file and the line (text) or record
+        (binary) when the file is missing, empty, truncated or corrupt.
+    """
+    path = os.fspath(path)
+    if limit is not None and limit < 0:
+        raise ValueError("limit must be >= 0")
+    if format not in (None,) + FORMATS:
+        raise ValueError(f"unknown vector format {format!r}; use one of {', '.join(FORMATS)}")
+    if format == "npy" or (format is None and path.endswith(".npy")):
+        return load_npy(path, limit=limit)
+    check_readable(path, "vector file")
+    plain = os.path.splitext(path)[1].lower() not in (".gz", ".bz2", ".xz")
+    with open_input(path) as stream:
+        reader = _BlockReader(stream, READ_BLOCK)
+        words, dim, header_bytes = _parse_header(reader, path)
+        n_rows = min(words, limit) if limit else words
+        reader.consume(header_bytes)
+        if format is None:
+            binary = not _looks_like_text(reader.buf[: min(reader.filled, 1 << 20)].tobytes(), dim)
+        else:
+            binary = format == "binary"
+        data_bytes = os.path.getsize(path) - header_bytes if plain else None
+        _check_size(path, n_rows, dim, binary, data_bytes)
+        matrix = np.empty((n_rows, dim), dtype=np.float32)
+        if binary:
+            word_list = _load_binary(reader, path, matrix)
+        else:
+            word_list = _load_text(reader, path, matrix)
+        if not limit:
+            _check_nothing_follows(reader, path, n_rows, binary)
+    if sys.byteorder == "big" and binary:
+        matrix.byteswap(inplace=True)
+    return Vectors(word_list, matrix, _trusted=True)
+
+
+def _check_nothing_follows(reader, path, n_rows, binary):
+    """Raise Word2VecError when more than whitespace follows the last record (a
+    header whose dimension is too small, for gensim-style binaries). Returns nothing."""
+    reader.fill()
+    if reader.buf[: reader.filled].tobytes().strip():
+        where = f"record {n_rows + 1}" if binary else f"line {n_rows + 2}"
+        raise Word2VecError(f"{path}, {where}: data after the {n_rows} words announced in the header "
+                            "(wrong word count or dimension in the header?)")
+
+
+def _load_binary(reader, path, matrix):
+    """Fill ``matrix`` from binary records; return the words."""
+    n_rows, dim = matrix.shape
+    matrix_bytes = matrix.view(np.uint8).reshape(n_rows, 4 * dim)
+    record_bytes = 4 * dim
+    # the reference ends every record with a newline, gensim never does; whatever
+    # the first record does, all must do (else the header's dimension is wrong)
+    reader.fill(record_bytes + MAX_WORD_BYTES + 2)
+    first = reader.buf[: reader.filled]
+    skip = 0
+    while skip < first.size and first[skip] == 10:
+        skip += 1
+    space = np.flatnonzero(first[skip: skip + MAX_WORD_BYTES + 1] == 32)
+    after = skip + (int(space[0]) if space.size else 0) + 1 + record_bytes
+    newline_after = bool(space.size) and after < first.size and first[after] == 10
+    words, row = [], 0
+    while row < n_rows:
+        reader.fill(record_bytes + MAX_WORD_BYTES + 2)
+        pool = np.empty(reader.filled + 1, dtype=np.uint8)
+        row, consumed, used, status = _read_binary_records(
+            reader.buf, reader.filled, reader.at_eof, matrix_bytes, row, n_rows, pool,
+            MAX_WORD_BYTES, newline_after,
+        )
+        words.extend(_decode_joined(pool, used))
+        reader.consume(consumed)
+        if status == _NEED_MORE and consumed == 0 and reader.filled == reader.buf.size:
+            reader.fill(2 * reader.buf.size)  # leading newlines filled the block
+        elif status == _TRUNCATED:
+            if not reader.buf[: reader.filled].tobytes().strip(b"\n"):
+                raise Word2VecError(f"{path}, record {row + 1}: file ends after {row} of the {n_rows} records "
+                                    "announced in the header")
+            raise Word2VecError(f"{path}, record {row + 1}: truncated record (file ends inside it; "
+                                f"{n_rows} records of {dim} floats announced)")
+        elif status == _WORD_TOO_LONG:
+            raise Word2VecError(f"{path}, record {row + 1}: no space after the word within {MAX_WORD_BYTES} bytes "
+                                "(corrupt file or wrong dimension in the header)")
+        elif status == _NO_NEWLINE:
+            raise Word2VecError(f"{path}, record {row + 1}: no newline after {dim} floats "
+                                "(corrupt file or wrong dimension in the header)")
+    return words
+
+
+def _load_text(reader, path, matrix):
+    """Fill ``matrix`` from text lines; return the words."""
+    n_rows, dim = matrix.shape
+    words, row = [], 0
+    while row < n_rows:
+        reader.fill()
+        pool = np.empty(reader.filled + 1, dtype=np.uint8)
+        row, consumed, used, status, count, line_end = _read_text_records(
+            reader.buf, reader.filled, reader.at_eof, matrix, row, n_rows, pool, _POWERS_OF_TEN
+        )
+        words.extend(_decode_joined(pool, used))
+        full = reader.filled == reader.buf.size
+        reader.consume(consumed)
+        line_end -= consumed
+        line_number = row + 2
+        if status == _NEED_MORE and consumed == 0 and full:
+            reader.fill(2 * reader.buf.size)  # a line longer than the block
+        elif status == _TRUNCATED or (status == _BAD_COUNT and reader.at_eof
+                                      and not reader.buf[: reader.filled].tobytes().strip()):
+            raise Word2VecError(f"{path}, line {line_number}: file ends after {row} of the {n_rows} words "
+                                "announced in the header")
+        elif status == _BAD_COUNT:
+            raise Word2VecError(f"{path}, line {line_number}: expected {dim} numbers after the word, found {count}")
+        elif status == _NEEDS_PYTHON:
+            # a rare token (nan, inf, a long mantissa) or not a number at all
+            line = reader.buf[:line_end].tobytes().rstrip(b"\r")
+            word, _, rest = line.partition(b" ")
+            fields = rest.split()
+            if len(fields) != dim:
+                raise Word2VecError(f"{path}, line {line_number}: expected {dim} numbers after the word, "
+                                    f"found {len(fields)}")
+            for column, field in enumerate(fields):
+                try:
+                    matrix[row, column] = float(field)
+                except ValueError:
+                    shown = field[:40].decode("utf-8", "backslashreplace")
+                    raise Word2VecError(f"{path}, line {line_number}: '{shown}' is not a number") from None
+            words.append(word.decode("utf-8", "surrogateescape"))
+            row += 1
+            reader.consume(min(line_end + 1, reader.filled))
+    return words
+
+
+def vocab_path(npy_path):
+    """Return the ``.vocab`` file that goes with ``npy_path`` (``X.npy`` -> ``X.vocab``)."""
+    npy_path = os.fspath(npy_path)
+    stem = npy_path[:-4] if npy_path.endswith(".npy") else npy_path
+    return stem + ".vocab"
+
+
+def load_npy(path, limit=None):
+    """Read a numpy pair: ``path`` (a 2-D matrix saved by numpy, no pickles) and its
+    ``.vocab`` file (one word a line). Returns :class:`Vectors`."""
+    path = os.fspath(path)
+    words_file = vocab_path(path)
+    check_readable(path, "vector file")
+    check_readable(words_file, "vocabulary file")
+    try:
+        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise Word2VecError(f"{path}: not a numpy matrix file ({exc})") from None
+    if matrix.ndim != 2 or matrix.dtype.kind not in "fiu":
+        raise Word2VecError(f"{path}: expected a 2-D numeric matrix, found shape {matrix.shape} of {matrix.dtype}")
+    with open(words_file, "rb") as handle:
+        words = handle.read().decode("utf-8", "surrogateescape").split("\n")
+    if words and words[-1] == "":
+        words.pop()
+    if len(words) != matrix.shape[0]:
+        raise Word2VecError(f"{words_file}: has {len(words)} words but {path} has {matrix.shape[0]} rows")
+    n_rows = min(len(words), limit) if limit else len(words)
+    return Vectors(words[:n_rows], np.array(matrix[:n_rows], dtype=np.float32))
+
+
+# ----------------------------------------------------------------------------------
+# writing
+# ----------------------------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def _write_digits(out, pos, value):
+    """Write the decimal digits of ``value`` (>= 0) at ``out[pos]``; return the new end."""
+    if value == 0:
+        out[pos] = 48
+        return pos + 1
+    length = 0
+    rest = value
+    while rest > 0:
+        length += 1
+        rest //= 10
+    for k in range(length - 1, -1, -1):
+        out[pos + k] = 48 + value % 10
+        value //= 10
+    return pos + length
+
+
+@njit(cache=True, nogil=True)
+def _format_text_rows(pool, word_starts, matrix, out):
+    """Write the rows of ``matrix`` as reference text records into ``out``.
+
+    Row i is ``pool[word_starts[i]:word_starts[i+1] - 1]`` (the words joined by
+    spaces), a space, then each value as
+    C's ``%lf`` followed by a space, then a newline. ``%lf`` rounds the exact
+    decimal value of the double to six places, ties to even; a float32 times 1e6 is
+    exact in double, so ``rint(x * 1e6)`` is that rounding. Returns the bytes
+    written, or -1 when a value is too large for this fast path.
+    """
+    n_rows, dim = matrix.shape
+    pos = 0
+    for i in range(n_rows):
+        for k in range(word_starts[i], word_starts[i + 1] - 1):
+            out[pos] = pool[k]
+            pos += 1
+        out[pos] = 32
+        pos += 1
+        for j in range(dim):
+            x = np.float64(matrix[i, j])
+            if np.copysign(1.0, x) < 0:  # the sign bit, so -0.0 and -nan print '-'
+                out[pos] = 45
+                pos += 1
+                x = -x
+            if np.isnan(x):
+                out[pos] = 110
+                out[pos + 1] = 97
+                out[pos + 2] = 110
+                pos += 3
+            elif np.isinf(x):
+                out[pos] = 105
+                out[pos + 1] = 110
+                out[pos + 2] = 102
+                pos += 3
+            else:
+                scaled = np.rint(x * 1e6)
+                if scaled >= 9.0e18:
+                    return -1
+                units = np.int64(scaled)
+                pos = _write_digits(out, pos, units // 1000000)
+                out[pos] = 46
+                fraction = units % 1000000
+                for k in range(6, 0, -1):
+                    out[pos + k] = 48 + fraction % 10
+                    fraction //= 10
+                pos += 7
+            out[pos] = 32
+            pos += 1
+        out[pos] = 10
+        pos += 1
+    return pos
+
+
+@njit(cache=True, nogil=True)
+def _format_binary_rows(pool, word_starts, matrix_bytes, out):
+    """Write ``word space floats newline`` records (the reference's binary layout)
+    into ``out``; words are as for :func:`_format_text_rows`, ``matrix_bytes`` is
+    the little-endian float32 matrix viewed as bytes. Returns the bytes written."""
+    n_rows, record_bytes = matrix_bytes.shape
+    pos = 0
+    for i in range(n_rows):
+        for k in range(word_starts[i], word_starts[i + 1] - 1):
+            out[pos] = pool[k]
+            pos += 1
+        out[pos] = 32
+        pos += 1
+        for k in range(record_bytes):
+            out[pos + k] = matrix_bytes[i, k]
+        pos += record_bytes
+        out[pos] = 10
+        pos += 1
+    return pos
+
+
+def format_c_float(value):
+    """Return ``value`` as C's ``printf("%f")`` prints it (``-nan`` for a NaN with its
+    sign bit set, which Python's ``'%f'`` cannot show)."""
+    value = float(value)
+    if value != value:
+        return "-nan" if np.signbit(value) else "nan"
+    return "%f" % value
+
+
+def _slow_text_rows(word_bytes, matrix):
+    """Format rows in Python (used only for values beyond 9e12); returns bytes."""
+    lines = []
+    for word, row in zip(word_bytes, matrix):
+        numbers = "".join(format_c_float(x) + " " for x in row)
+        lines.append(word + b" " + numbers.encode("ascii") + b"\n")
+    return b"".join(lines)
+
+
+def _joined_words(words):
+    """Return (pool, starts): the words' bytes joined by spaces (uint8) and where
+    each begins, so that word i is ``pool[starts[i]:starts[i+1] - 1]``.
+
+    Encoding one joined string is much faster than a million small ones; it is
+    also how a word with a space (which no reader could split off) is caught.
+    """
+    try:
+        joined = " ".join(words)
+    except TypeError:
+        joined = " ".join(w.decode("utf-8", "surrogateescape") if isinstance(w, bytes) else w for w in words)
+    pool = np.frombuffer(joined.encode("utf-8", "surrogateescape"), dtype=np.uint8)
+    spaces = np.flatnonzero(pool == 32)
+    if len(spaces) != max(len(words) - 1, 0):
+        bad = next(w for w in words if " " in (w if isinstance(w, str) else w.decode("latin-1")))
+        raise Word2VecError(f"cannot write word {bad!r}: words may not contain spaces")
+    starts = np.empty(len(words) + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1:len(words)] = spaces + 1
+    starts[len(words)] = pool.size + 1
+    firsts = starts[:-1][starts[:-1] < pool.size]
+    if (pool[firsts] == 10).any():
+        raise Word2VecError("cannot write a word that starts with a newline (readers skip it)")
+    return pool, starts
+
+
+def save_vectors(path, words, matrix, binary=False):
+    """Write ``words`` and ``matrix`` to ``path`` in the reference's text or binary format.
+
+    Byte for byte what the reference writes: header ``"V D\\n"``; text records are
+    the word, a space and each component as ``%lf`` followed by a space, then a
+    newline; binary records are the word, a space, D little-endian float32 and a
+    newline. Words (str, or bytes) may not contain spaces. The file is written
+    atomically. Returns nothing.
+    """
+    matrix = np.ascontiguousarray(matrix, dtype="<f4")
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ValueError(f"need a ({len(words)}, dim) matrix, got shape {matrix.shape}")
+    n_rows, dim = matrix.shape
+    pool, starts = _joined_words(words)
+    # about 8 MB of floats per block keeps the text buffer around 60 MB
+    rows_per_block = max(1, (1 << 21) // max(dim, 1))
+    out = None
+    with atomic_output(path) as handle:
+        handle.write(b"%d %d\n" % (n_rows, dim))
+        for first in range(0, n_rows, rows_per_block):
+            block = matrix[first: first + rows_per_block]
+            block_starts = starts[first: first + block.shape[0] + 1]
+            word_bytes = int(block_starts[-1] - block_starts[0])
+            needed = word_bytes + block.shape[0] * ((4 * dim + 2) if binary else (dim * 28 + 2))
+            if out is None or out.size < needed:
+                out = np.empty(needed, dtype=np.uint8)
+            if binary:
+                size = _format_binary_rows(pool, block_starts, block.view(np.uint8).reshape(block.shape[0], 4 * dim), out)
+            else:
+                size = _format_text_rows(pool, block_starts, block, out)
+            if size < 0:
+                block_words = [pool[block_starts[k]: block_starts[k + 1] - 1].tobytes() for k in range(block.shape[0])]
+                handle.write(_slow_text_rows(block_words, block))
+            else:
+                handle.write(out[:size].data)
+
+
+def save_npy(path, words, matrix):
+    """Write ``matrix`` to ``path`` (``.npy``, float32) and the words, one a line, to
+    the ``.vocab`` file beside it. Both are written atomically. Returns nothing."""
+    path = os.fspath(path)
+    word_bytes = [_encode(w) for w in words]
+    for word in word_bytes:
+        if b"\n" in word:
+            raise Word2VecError(f"cannot write word {word!r} to a .vocab file: it contains a newline")
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    with atomic_output(path) as handle:
+        np.save(handle, matrix, allow_pickle=False)
+    with atomic_output(vocab_path(path)) as handle:
+        handle.write(b"".join(w + b"\n" for w in word_bytes))
