@@ -112,20 +112,22 @@ def test_negative_sampling_update(setup, sigmoid, tol):
                                          sigmoid)
     neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
     out = syn1neg.copy()
-    r_kernel = kernels.negative_sampling(syn0, row, word, out, negative, bounds, np.uint64(100_000_000),
-                                         np.uint64(r), neu1e, eta, TABLE)
+    r_kernel = kernels.negative_sampling(syn0, row, word, out, negative, bounds, sampling.draw_index(bounds),
+                                         np.uint64(r), neu1e, eta, TABLE, np.zeros(negative + 1, np.int64))
     assert int(r_kernel) == r_after
     assert np.allclose(neu1e, e_expected, atol=tol)
     assert np.allclose(out, out_expected, atol=tol)
 
 
 def test_negative_sampling_clamps_large_scores():
+    from word2vec_cli import sampling
+
     syn0 = np.full((3, 4), 2.0, dtype=np.float32)  # x . theta = 16 > 6
     out = np.full((3, 4), 2.0, dtype=np.float32)
     bounds = np.array([0, 1, 100_000_000], dtype=np.int64)
     neu1e = np.zeros(4, dtype=np.float32)
-    kernels.negative_sampling(syn0, 0, 1, out, 0, bounds, np.uint64(100_000_000), np.uint64(1), neu1e,
-                              np.float32(0.5), TABLE)
+    kernels.negative_sampling(syn0, 0, 1, out, 0, bounds, sampling.draw_index(bounds), np.uint64(1), neu1e,
+                              np.float32(0.5), TABLE, np.zeros(1, np.int64))
     assert (out == 2.0).all() and (neu1e == 0).all()  # label 1, f > 6: g = 0
 
 
@@ -151,7 +153,8 @@ def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
     dummy_codes = np.zeros((1, 1), dtype=np.uint8)
     kernels.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
                                 dummy_codes, dummy_codes.astype(np.int32), np.zeros(1, dtype=np.int32), False, 3,
-                                bounds, np.uint64(100_000_000), np.uint64(r), neu1, neu1e, eta, TABLE)
+                                bounds, sampling.draw_index(bounds), np.uint64(r), neu1, neu1e, np.zeros(4, np.int64),
+                                eta, TABLE)
     assert np.allclose(out, out_expected, atol=2e-5)
     assert np.allclose(in_rows, syn0_expected, atol=2e-5)
 
@@ -171,3 +174,49 @@ def test_initial_vectors_follow_the_reference_generator():
         expected.append(np.float32((float(np.float32(r & 0xFFFF) / np.float32(65536)) - 0.5) / 4))
     assert syn0.ravel().tolist() == expected
     assert np.abs(syn0).max() <= 0.5 / 4
+
+
+def test_hierarchical_softmax_long_paths_and_skipped_nodes():
+    # paths longer than one block of four, with some scores outside (-6, 6) inside a block
+    rng = np.random.default_rng(3)
+    counts = (2.0 ** np.arange(20, 0, -1)).astype(np.int64)  # skewed: codes up to 19 bits
+    huffman = HuffmanCodes(counts)
+    syn0 = rng.normal(0, 1.5, (20, 8)).astype(np.float32)
+    syn1 = rng.normal(0, 1.5, (20, 8)).astype(np.float32)
+    eta = np.float32(0.2)
+    for word, row in ((19, 0), (12, 5), (3, 7)):
+        n = huffman.lengths[word]
+        e_expected, syn1_expected = oracle_hs(syn0[row].astype(np.float64), syn1, huffman.points[word, :n],
+                                              huffman.codes[word, :n], float(eta), table_sigmoid)
+        neu1e = np.zeros(8, dtype=np.float32)
+        out = syn1.copy()
+        kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
+                                     eta, TABLE)
+        assert np.allclose(neu1e, e_expected, atol=2e-5)
+        assert np.allclose(out, syn1_expected, atol=2e-5)
+    assert huffman.lengths[19] > 8
+
+
+@pytest.mark.parametrize("negative", [1, 3, 4, 7, 15])
+def test_negative_sampling_with_repeated_draws(negative):
+    # one word takes most of the table: draws repeat within a block of four, which must
+    # then be trained one at a time (the second sees the first's update)
+    from word2vec_cli import sampling
+
+    rng = np.random.default_rng(negative)
+    counts = np.array([3, 10**7, 10**5, 10**4, 500, 300, 100, 50], dtype=np.int64)
+    syn0 = rng.normal(0, 0.5, (8, 16)).astype(np.float32)
+    syn1neg = rng.normal(0, 0.5, (8, 16)).astype(np.float32)
+    bounds = sampling.unigram_bounds(counts)
+    eta = np.float32(0.3)
+    for word, r in ((5, 1), (2, 777), (1, 4242)):
+        targets, labels, r_after = draws(r, negative, bounds, word, len(counts))
+        e_expected, out_expected = oracle_ns(syn0[2].astype(np.float64), syn1neg, targets, labels, float(eta),
+                                             table_sigmoid)
+        neu1e = np.zeros(16, dtype=np.float32)
+        out = syn1neg.copy()
+        r_kernel = kernels.negative_sampling(syn0, 2, word, out, negative, bounds, sampling.draw_index(bounds),
+                                             np.uint64(r), neu1e, eta, TABLE, np.zeros(negative + 1, np.int64))
+        assert int(r_kernel) == r_after
+        assert np.allclose(neu1e, e_expected, atol=2e-5)
+        assert np.allclose(out, out_expected, atol=2e-5)

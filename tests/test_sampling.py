@@ -81,3 +81,21 @@ def test_sigmoid_table_factor_and_values():
     x = (np.arange(1000) / 1000 * 2 - 1) * 6
     assert np.allclose(table[:1000], 1 / (1 + np.exp(-x)), atol=1e-6)
     assert kernels.EXP_TABLE_FACTOR == 83
+
+
+@pytest.mark.parametrize("seed,n_words", [(0, 30), (1, 3000), (2, 200_000)])
+def test_indexed_draws_equal_the_table_at_full_size(seed, n_words):
+    # the bucket index must give exactly the table's word: random positions, both
+    # sides of every run boundary and of every bucket boundary
+    rng = np.random.default_rng(seed)
+    counts = zipf_counts(rng, n_words)
+    bounds = sampling.unigram_bounds(counts)
+    index = sampling.draw_index(bounds)
+    assert index.nbytes < 200_000  # fixed size, whatever the vocabulary
+    buckets = np.arange(len(index) - 1, dtype=np.int64) << sampling.DRAW_INDEX_SHIFT
+    positions = np.concatenate([rng.integers(0, sampling.TABLE_SIZE, 100_000), bounds[:-1], bounds[1:] - 1,
+                                buckets, buckets - 1, [0, sampling.TABLE_SIZE - 1]])
+    positions = positions[(positions >= 0) & (positions < sampling.TABLE_SIZE)]
+    expected = np.searchsorted(bounds, positions, "right") - 1
+    drawn = np.array([kernels.draw_negative_indexed(bounds, index, p) for p in positions])
+    assert (drawn == expected).all()

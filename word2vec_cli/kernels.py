@@ -10,10 +10,19 @@ at once on shared matrices without locks (Hogwild), as the reference's pthreads 
 The learning rate and the initial vectors are computed in functions compiled without
 fast-math, because fast-math may use approximate reciprocals and the reference's
 float32 rounding must be reproduced exactly there.
+
+Speed (measured with scripts/profile_kernels.py; see the comments at each place):
+negative draws use a fixed-size bucket index instead of a binary search over the
+vocabulary; the hot path is free of numba's reference counting (inlined helpers,
+``_nrt=False`` step functions); output rows are trained four at a time when that is
+exactly the reference's order; ``-batch 1`` adds HogBatch skip-gram, which shares
+one set of negatives among the context words of a centre word.
 """
 
 import numpy as np
 from numba import njit
+
+from .sampling import DRAW_INDEX_SHIFT, TABLE_SIZE
 
 MAX_SENTENCE_LENGTH = 1000
 MAX_EXP = 6
@@ -23,6 +32,10 @@ EXP_TABLE_FACTOR = 83
 #: Threads publish their word counts and recompute the learning rate this often.
 UPDATE_EVERY = 10000
 
+# Globals are frozen into the compiled code: the modulo by the table size becomes a
+# multiplication by its reciprocal instead of a 64-bit division per draw.
+_TABLE_SIZE = np.uint64(TABLE_SIZE)
+_INDEX_SHIFT = np.int64(DRAW_INDEX_SHIFT)
 _LCG_MULTIPLIER = np.uint64(25214903917)
 _LCG_INCREMENT = np.uint64(11)
 _F32_MAX_EXP = np.float32(MAX_EXP)
@@ -43,7 +56,15 @@ def sigmoid_table():
     return table
 
 
-@njit(cache=True, nogil=True)
+# Small helpers used in the hot loops are inlined by numba ("inline='always'"): a
+# function that calls a non-inlined numba function with arrays must increment and
+# decrement their reference counts on every call (locked instructions, full memory
+# barriers), while one whose callees are all inlined has them pruned away. Hot
+# functions also use error_model="numpy": no zero-division checks, whose exception
+# paths keep that pruning from working.
+
+
+@njit(cache=True, nogil=True, inline="always")
 def next_random(r):
     """Advance the reference's generator: ``r * 25214903917 + 11`` modulo 2**64."""
     return r * _LCG_MULTIPLIER + _LCG_INCREMENT
@@ -77,7 +98,7 @@ def learning_rate(starting_alpha, words_done, total):
     return alpha
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def draw_negative(bounds, position):
     """Return the word at ``position`` of the unigram table given its run ``bounds``
     (the last ``i`` with ``bounds[i] <= position``)."""
@@ -92,7 +113,37 @@ def draw_negative(bounds, position):
     return lo
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, inline="always")
+def draw_negative_indexed(bounds, index, position):
+    """Return the same word as :func:`draw_negative`, searching only the words of
+    ``position``'s bucket in ``index`` (see :func:`sampling.draw_index`).
+
+    Most buckets hold one word, so this is a lookup instead of ~15 unpredictable
+    branches of a binary search over the whole vocabulary.
+    """
+    bucket = position >> _INDEX_SHIFT
+    lo = np.int64(index[bucket])  # bounds[lo] <= position
+    hi = np.int64(index[bucket + 1]) + 1  # bounds[hi] > position
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if bounds[mid] <= position:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True, nogil=True, inline="always")
+def negative_target(r, bounds, index, n_words):
+    """Return the word the reference draws from generator state ``r``: the table
+    entry ``(r >> 16) % 10**8``, with ``</s>`` replaced by ``r % (V - 1) + 1``."""
+    target = draw_negative_indexed(bounds, index, np.int64((r >> np.uint64(16)) % _TABLE_SIZE))
+    if target == 0:
+        target = np.int64(r % np.uint64(n_words - 1)) + 1
+    return target
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
 def dot(matrix_a, row_a, matrix_b, row_b):
     """Return the float32 dot product of ``matrix_a[row_a]`` and ``matrix_b[row_b]``."""
     f = np.float32(0)
@@ -101,67 +152,208 @@ def dot(matrix_a, row_a, matrix_b, row_b):
     return f
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def dot4(matrix_a, row_a, matrix_b, row_b0, row_b1, row_b2, row_b3):
+    """Return the dot products of ``matrix_a[row_a]`` with four rows of ``matrix_b``.
+
+    One pass: each element of ``matrix_a[row_a]`` is loaded once for four products
+    (five loads per four multiply-adds instead of eight).
+    """
+    f0 = np.float32(0)
+    f1 = np.float32(0)
+    f2 = np.float32(0)
+    f3 = np.float32(0)
+    for c in range(matrix_a.shape[1]):
+        x = matrix_a[row_a, c]
+        f0 += x * matrix_b[row_b0, c]
+        f1 += x * matrix_b[row_b1, c]
+        f2 += x * matrix_b[row_b2, c]
+        f3 += x * matrix_b[row_b3, c]
+    return f0, f1, f2, f3
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
 def update_pair(inputs, row_in, outputs, row_out, neu1e, g):
-    """Accumulate ``g * outputs[row_out]`` into ``neu1e`` and then move
-    ``outputs[row_out]`` by ``g * inputs[row_in]`` (the reference's order)."""
+    """Accumulate ``g * outputs[row_out]`` into ``neu1e`` and move ``outputs[row_out]``
+    by ``g * inputs[row_in]``.
+
+    One pass: each component of the output row is read once and used for both
+    updates, which is the reference's two loops with the same per-element results
+    (the input row is never the output row, and ``neu1e`` is the caller's buffer).
+    """
     for c in range(neu1e.shape[0]):
-        neu1e[c] += g * outputs[row_out, c]
-    for c in range(neu1e.shape[0]):
-        outputs[row_out, c] += g * inputs[row_in, c]
+        out = outputs[row_out, c]
+        neu1e[c] += g * out
+        outputs[row_out, c] = out + g * inputs[row_in, c]
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def update4(inputs, row_in, outputs, row_out0, row_out1, row_out2, row_out3, g0, g1, g2, g3, neu1e):
+    """:func:`update_pair` for four distinct output rows at once.
+
+    ``neu1e`` gets ``g_i * outputs[row_out_i]`` from the rows before their update, as
+    four successive :func:`update_pair` calls give when the rows are distinct.
+    """
+    for c in range(neu1e.shape[0]):
+        x = inputs[row_in, c]
+        out0 = outputs[row_out0, c]
+        out1 = outputs[row_out1, c]
+        out2 = outputs[row_out2, c]
+        out3 = outputs[row_out3, c]
+        neu1e[c] += g0 * out0 + g1 * out1 + g2 * out2 + g3 * out3
+        outputs[row_out0, c] = out0 + g0 * x
+        outputs[row_out1, c] = out1 + g1 * x
+        outputs[row_out2, c] = out2 + g2 * x
+        outputs[row_out3, c] = out3 + g3 * x
+
+
+@njit(cache=True, nogil=True, inline="always")
+def distinct4(a, b, c, d):
+    """Return whether the four row numbers are pairwise different."""
+    return a != b and a != c and a != d and b != c and b != d and c != d
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def axpy(a, source, row_source, target, row_target):
+    """Add ``a * source[row_source]`` to ``target[row_target]``."""
+    for c in range(source.shape[1]):
+        target[row_target, c] += a * source[row_source, c]
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def axpy4(a0, a1, a2, a3, source, row0, row1, row2, row3, target, row_target):
+    """Add ``a0 * source[row0] + ... + a3 * source[row3]`` to ``target[row_target]``
+    (one load and store of the target per four rows)."""
+    for c in range(source.shape[1]):
+        target[row_target, c] += (a0 * source[row0, c] + a1 * source[row1, c] + a2 * source[row2, c]
+                                  + a3 * source[row3, c])
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def ns_gradient(f, label, alpha, exp_table):
+    """Return the negative-sampling gradient for score ``f``, clamped outside (-6, 6)."""
+    if f > _F32_MAX_EXP:
+        return (label - np.float32(1)) * alpha
+    if f < -_F32_MAX_EXP:
+        return label * alpha
+    return (label - exp_table[np.int64((f + _F32_MAX_EXP) * _F32_FACTOR)]) * alpha
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def hs_gradient(f, code, alpha, exp_table):
+    """Return the hierarchical-softmax gradient for score ``f`` and code bit ``code``;
+    0 outside (-6, 6), where the reference skips the node (adding 0 changes nothing)."""
+    if f <= -_F32_MAX_EXP or f >= _F32_MAX_EXP:
+        return np.float32(0)
+    return (np.float32(1) - np.float32(code) - exp_table[np.int64((f + _F32_MAX_EXP) * _F32_FACTOR)]) * alpha
+
+
+# The output rows of one input (the nodes of a Huffman path; the word and its
+# negatives) are trained four at a time: four scores, then four updates. When the
+# four rows are distinct this is exactly the reference's one-at-a-time order, since
+# a row's update changes neither the input nor the other three rows; it halves the
+# loads and lets the four dot products run in parallel instead of each waiting for
+# the previous update. A negative drawn twice in a block falls back to one at a time.
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table):
     """Train the Huffman path of ``word`` on the input ``inputs[row_in]``.
 
-    Nodes whose score is outside (-6, 6) are skipped, as in the reference.
+    Nodes whose score is outside (-6, 6) are skipped, as in the reference. The
+    nodes of a path are distinct, so they are always trained four at a time.
     """
-    for d in range(code_lengths[word]):
+    n = code_lengths[word]
+    d = 0
+    while d + 4 <= n:
+        node0, node1, node2, node3 = points[word, d], points[word, d + 1], points[word, d + 2], points[word, d + 3]
+        f0, f1, f2, f3 = dot4(inputs, row_in, syn1, node0, node1, node2, node3)
+        update4(inputs, row_in, syn1, node0, node1, node2, node3,
+                hs_gradient(f0, codes[word, d], alpha, exp_table),
+                hs_gradient(f1, codes[word, d + 1], alpha, exp_table),
+                hs_gradient(f2, codes[word, d + 2], alpha, exp_table),
+                hs_gradient(f3, codes[word, d + 3], alpha, exp_table), neu1e)
+        d += 4
+    while d < n:
         node = points[word, d]
         f = dot(inputs, row_in, syn1, node)
-        if f <= -_F32_MAX_EXP or f >= _F32_MAX_EXP:
-            continue
-        f = exp_table[np.int64((f + _F32_MAX_EXP) * _F32_FACTOR)]
-        g = (np.float32(1) - np.float32(codes[word, d]) - f) * alpha
-        update_pair(inputs, row_in, syn1, node, neu1e, g)
+        if f > -_F32_MAX_EXP and f < _F32_MAX_EXP:
+            update_pair(inputs, row_in, syn1, node, neu1e, hs_gradient(f, codes[word, d], alpha, exp_table))
+        d += 1
 
 
-@njit(cache=True, nogil=True, fastmath=True)
-def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, table_size, r, neu1e, alpha,
-                      exp_table):
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def draw_targets(word, negative, bounds, index, n_words, r, targets):
+    """Fill ``targets`` with ``word`` and then the words of ``negative`` draws, minus
+    the draws of ``word`` itself. Returns ``(count, generator)``.
+
+    The draws are the only use of the generator between two centre words' window
+    shrinks, so drawing them all before training them keeps the reference's sequence.
+    """
+    targets[0] = word
+    n = 1
+    for d in range(negative):
+        r = next_random(r)
+        target = negative_target(r, bounds, index, n_words)
+        if target != word:
+            targets[n] = target
+            n += 1
+    return n, r
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table):
+    """Train ``inputs[row_in]`` on ``targets[0]`` (label 1) and ``targets[1:n]``
+    (label 0), in this order: four at a time when those four rows are distinct."""
+    j = 0
+    while j + 4 <= n:
+        t0, t1, t2, t3 = targets[j], targets[j + 1], targets[j + 2], targets[j + 3]
+        if distinct4(t0, t1, t2, t3):
+            f0, f1, f2, f3 = dot4(inputs, row_in, syn1neg, t0, t1, t2, t3)
+            update4(inputs, row_in, syn1neg, t0, t1, t2, t3,
+                    ns_gradient(f0, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table),
+                    ns_gradient(f1, np.float32(0), alpha, exp_table),
+                    ns_gradient(f2, np.float32(0), alpha, exp_table),
+                    ns_gradient(f3, np.float32(0), alpha, exp_table), neu1e)
+            j += 4
+        else:
+            end = j + 4
+            while j < end:
+                f = dot(inputs, row_in, syn1neg, targets[j])
+                update_pair(inputs, row_in, syn1neg, targets[j], neu1e,
+                            ns_gradient(f, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table))
+                j += 1
+    while j < n:
+        f = dot(inputs, row_in, syn1neg, targets[j])
+        update_pair(inputs, row_in, syn1neg, targets[j], neu1e,
+                    ns_gradient(f, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table))
+        j += 1
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
+def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, index, r, neu1e, alpha, exp_table,
+                      targets):
     """Train ``word`` as the positive and ``negative`` drawn words as negatives.
 
-    A draw of ``</s>`` is replaced by ``r % (V - 1) + 1``; a draw of ``word`` itself
-    is skipped. Returns the advanced generator state.
+    ``bounds`` and ``index`` describe the unigram table (:func:`sampling.unigram_bounds`,
+    :func:`sampling.draw_index`). A draw of ``</s>`` is replaced by ``r % (V - 1) + 1``;
+    a draw of ``word`` itself is skipped. ``targets`` (at least ``negative + 1``
+    entries) is scratch space. Returns the advanced generator state.
     """
-    n_words = np.uint64(syn1neg.shape[0])
-    for d in range(negative + 1):
-        if d == 0:
-            target = word
-            label = np.float32(1)
-        else:
-            r = next_random(r)
-            target = draw_negative(bounds, np.int64((r >> np.uint64(16)) % table_size))
-            if target == 0:
-                target = np.int64(r % (n_words - np.uint64(1))) + 1
-            if target == word:
-                continue
-            label = np.float32(0)
-        f = dot(inputs, row_in, syn1neg, target)
-        if f > _F32_MAX_EXP:
-            g = (label - np.float32(1)) * alpha
-        elif f < -_F32_MAX_EXP:
-            g = label * alpha
-        else:
-            g = (label - exp_table[np.int64((f + _F32_MAX_EXP) * _F32_FACTOR)]) * alpha
-        update_pair(inputs, row_in, syn1neg, target, neu1e, g)
+    n, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
+    train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table)
     return r
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+# Functions called once per centre word are compiled without numba's reference
+# counting (_nrt=False): they allocate nothing, and otherwise each call would
+# increment and decrement the count of every array argument with locked
+# instructions (about two dozen per word). Their callees above are inlined.
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes, points,
-                        code_lengths, hs, negative, bounds, table_size, r, neu1, neu1e, alpha, exp_table):
+                        code_lengths, hs, negative, bounds, index, r, neu1, neu1e, targets, alpha, exp_table):
     """One CBOW step: predict ``sentence[position]`` from the average of its context.
 
     The gradient is added, undivided, to every context row. Returns the generator.
@@ -180,29 +372,29 @@ def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, 
         for c in range(size):
             neu1[0, c] += syn0[last, c]
         cw += 1
-    if cw == 0:
-        return r
-    inverse = np.float32(cw)
-    for c in range(size):
-        neu1[0, c] /= inverse
-    if hs:
-        hierarchical_softmax(neu1, 0, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table)
-    if negative > 0:
-        r = negative_sampling(neu1, 0, word, syn1neg, negative, bounds, table_size, r, neu1e, alpha,
-                              exp_table)
-    for a in range(shrink, 2 * window + 1 - shrink):
-        p = position - window + a
-        if a == window or p < 0 or p >= length:
-            continue
-        last = sentence[p]
+    if cw > 0:
+        row = np.int64(0)  # a literal 0 argument would make numba compile the callees twice
+        inverse = np.float32(cw)
         for c in range(size):
-            syn0[last, c] += neu1e[c]
+            neu1[0, c] /= inverse
+        if hs:
+            hierarchical_softmax(neu1, row, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table)
+        if negative > 0:
+            r = negative_sampling(neu1, row, word, syn1neg, negative, bounds, index, r, neu1e, alpha, exp_table,
+                                  targets)
+        for a in range(shrink, 2 * window + 1 - shrink):
+            p = position - window + a
+            if a == window or p < 0 or p >= length:
+                continue
+            last = sentence[p]
+            for c in range(size):
+                syn0[last, c] += neu1e[c]
     return r
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
-                            points, code_lengths, hs, negative, bounds, table_size, r, neu1e, alpha,
+                            points, code_lengths, hs, negative, bounds, index, r, neu1e, targets, alpha,
                             exp_table):
     """One skip-gram step: each context word's row predicts ``sentence[position]``
     and gets its gradient right after. Returns the generator."""
@@ -218,31 +410,125 @@ def train_skipgram_position(sentence, length, position, shrink, window, syn0, sy
         if hs:
             hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table)
         if negative > 0:
-            r = negative_sampling(syn0, last, word, syn1neg, negative, bounds, table_size, r, neu1e, alpha,
-                                  exp_table)
+            r = negative_sampling(syn0, last, word, syn1neg, negative, bounds, index, r, neu1e, alpha,
+                                  exp_table, targets)
         for c in range(size):
             syn0[last, c] += neu1e[c]
     return r
 
 
-@njit(cache=True, nogil=True, fastmath=True)
-def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsample, bounds, table_size,
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
+def train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
+                                  points, code_lengths, hs, negative, bounds, index, r, contexts, targets,
+                                  grads, grad_in, alpha, exp_table):
+    """One batched skip-gram step (``-batch 1``, HogBatch): all context words of
+    ``sentence[position]`` share one set of negative samples.
+
+    With ``C`` the context rows of ``syn0`` and ``O`` the output rows of ``syn1neg``
+    (the centre word, label 1, then the drawn negatives, label 0; a draw of the
+    centre word is skipped), the step computes the scores ``C O^T``, the gradients
+    ``G = (label - sigmoid(score)) * alpha`` (clamped as in :func:`ns_gradient`), and
+    then ``C += G O`` and ``O += G^T C``, both from the values before the step. The
+    generator is used as in the plain step (window shrink, then one draw per
+    negative), but ``negative`` draws per centre word instead of per context word.
+    With ``hs`` the Huffman path is trained per context word first, as usual.
+    ``contexts``, ``targets``, ``grads`` (2 window x negative + 1) and ``grad_in``
+    (2 window x size) are the caller's scratch buffers. Returns the generator.
+    """
+    word = sentence[position]
+    size = syn0.shape[1]
+    n_in = 0
+    for a in range(shrink, 2 * window + 1 - shrink):
+        p = position - window + a
+        if a == window or p < 0 or p >= length:
+            continue
+        contexts[n_in] = sentence[p]
+        for c in range(size):
+            grad_in[n_in, c] = 0
+        n_in += 1
+    if n_in > 0:
+        if hs:
+            for k in range(n_in):
+                hierarchical_softmax(syn0, contexts[k], word, syn1, codes, points, code_lengths, grad_in[k],
+                                     alpha, exp_table)
+        n_out, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
+        batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table)
+        batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in)
+    return r
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table):
+    """Set ``grads[k, j]`` to the gradient of the score of ``syn0[contexts[k]]`` and
+    ``syn1neg[targets[j]]`` (label 1 for ``j = 0``), four targets per pass."""
+    for k in range(n_in):
+        row = contexts[k]
+        j = 0
+        while j + 4 <= n_out:
+            grads[k, j], grads[k, j + 1], grads[k, j + 2], grads[k, j + 3] = dot4(
+                syn0, row, syn1neg, targets[j], targets[j + 1], targets[j + 2], targets[j + 3])
+            j += 4
+        while j < n_out:
+            grads[k, j] = dot(syn0, row, syn1neg, targets[j])
+            j += 1
+        grads[k, 0] = ns_gradient(grads[k, 0], np.float32(1), alpha, exp_table)
+        for j in range(1, n_out):
+            grads[k, j] = ns_gradient(grads[k, j], np.float32(0), alpha, exp_table)
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in):
+    """Apply ``C += G O`` (through ``grad_in``, which may already hold the Huffman
+    gradients) and ``O += G^T C``, both from the rows before the step; rows that
+    occur twice get both contributions."""
+    for k in range(n_in):  # grad_in += G O, from the output rows before their update
+        j = 0
+        while j + 4 <= n_out:
+            axpy4(grads[k, j], grads[k, j + 1], grads[k, j + 2], grads[k, j + 3], syn1neg, targets[j],
+                  targets[j + 1], targets[j + 2], targets[j + 3], grad_in, k)
+            j += 4
+        while j < n_out:
+            axpy(grads[k, j], syn1neg, targets[j], grad_in, k)
+            j += 1
+    for j in range(n_out):  # O += G^T C: each output row stays in L1 while contexts are added
+        row = targets[j]
+        k = 0
+        while k + 4 <= n_in:
+            axpy4(grads[k, j], grads[k + 1, j], grads[k + 2, j], grads[k + 3, j], syn0, contexts[k],
+                  contexts[k + 1], contexts[k + 2], contexts[k + 3], syn1neg, row)
+            k += 4
+        while k < n_in:
+            axpy(grads[k, j], syn0, contexts[k], syn1neg, row)
+            k += 1
+    for k in range(n_in):
+        axpy(np.float32(1), grad_in, k, syn0, contexts[k])
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy")
+def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsample, bounds, index,
                  codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
-                 word_limit, starting_alpha, seed, thread_id, progress, alphas, stop):
+                 word_limit, starting_alpha, seed, thread_id, progress, alphas, stop, cursors, batch):
     """Train on ``tokens[begin:end]`` for ``iterations`` epochs, as one reference thread.
 
     Sentences end at ``</s>`` (id 0, counted but not stored) or after 1000 words;
     a word is kept by subsampling when ``keep[word]`` is at least the next uniform
     draw. Every 10,000 words the thread adds its words to ``progress[thread_id]``,
     sets the learning rate from the total of ``progress`` (published in
-    ``alphas[thread_id]``) and returns early when ``stop[0]`` is set. An epoch also
+    ``alphas[thread_id]``), publishes its position in ``tokens`` in
+    ``cursors[thread_id]`` (the driver releases the pages behind it) and returns
+    early when ``stop[0]`` is set. An epoch also
     ends after ``word_limit`` words (the reference's ``train_words / threads``).
+    ``batch`` selects :func:`train_skipgram_batch_position` for skip-gram.
     Returns the number of words this thread processed.
     """
     size = syn0.shape[1]
     neu1 = np.zeros((1, size), dtype=np.float32)
     neu1e = np.zeros(size, dtype=np.float32)
     sentence = np.zeros(MAX_SENTENCE_LENGTH + 1, dtype=np.int64)
+    contexts = np.zeros(2 * window, dtype=np.int64)
+    targets = np.zeros(negative + 1, dtype=np.int64)
+    grads = np.zeros((2 * window, negative + 1), dtype=np.float32)
+    grad_in = np.zeros((2 * window, size), dtype=np.float32)
     r = np.uint64(seed) + np.uint64(thread_id)
     window_u = np.uint64(window)
     total = iterations * train_words + 1
@@ -251,7 +537,7 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
     last_word_count = 0
     processed = 0
     length = 0
-    position = 0
+    position = np.int64(0)  # not a literal 0: numba would compile the step functions twice
     epochs_left = iterations
     cursor = begin
     while True:
@@ -261,6 +547,7 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
             last_word_count = word_count
             alpha = learning_rate(starting_alpha, progress.sum(), total)
             alphas[thread_id] = alpha
+            cursors[thread_id] = cursor
             if stop[0] != 0:
                 return processed
         end_of_range = False
@@ -282,7 +569,7 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
                 length += 1
                 if length >= MAX_SENTENCE_LENGTH:
                     break
-            position = 0
+            position = np.int64(0)
         if (end_of_range and length == 0) or word_count > word_limit:
             progress[thread_id] += word_count - last_word_count
             processed += word_count - last_word_count
@@ -298,13 +585,86 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
         shrink = np.int64(r % window_u)
         if cbow:
             r = train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
-                                    points, code_lengths, hs, negative, bounds, table_size, r, neu1, neu1e,
-                                    alpha, exp_table)
+                                    points, code_lengths, hs, negative, bounds, index, r, neu1, neu1e,
+                                    targets, alpha, exp_table)
+        elif batch:
+            r = train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
+                                              codes, points, code_lengths, hs, negative, bounds, index, r,
+                                              contexts, targets, grads, grad_in, alpha, exp_table)
         else:
             r = train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
-                                        codes, points, code_lengths, hs, negative, bounds, table_size, r,
-                                        neu1e, alpha, exp_table)
+                                        codes, points, code_lengths, hs, negative, bounds, index, r,
+                                        neu1e, targets, alpha, exp_table)
         position += 1
         if position >= length:
             length = 0
     return processed
+
+
+@njit(cache=True, nogil=True)
+def sentence_work(kept, window, cbow, outputs):
+    """Return the expected training work of a sentence with ``kept`` words left
+    after subsampling, in row operations (a dot product or an update of a row).
+
+    A position with a window shrunk to ``h`` (uniform in 1..window) has
+    ``min(h, i) + min(h, kept - 1 - i)`` context words. Skip-gram trains ``outputs``
+    rows (the word and its negatives, or its Huffman nodes) per context word, CBOW
+    per position; each costs a dot product and two updates.
+    """
+    pairs = 0.0
+    for i in range(min(kept, window)):  # context words one side, near each end
+        reach = 0.0
+        for h in range(1, window + 1):
+            reach += min(h, i)
+        pairs += 2 * reach / window
+    if kept > window:
+        pairs += 2 * (kept - window) * (window + 1) / 2
+    if cbow:
+        return kept * (3 * outputs + 1) + 2 * pairs
+    return pairs * (3 * outputs + 1)
+
+
+@njit(cache=True, nogil=True)
+def balanced_shares(tokens, keep, window, cbow, outputs, threads):
+    """Return ``threads + 1`` offsets that split ``tokens`` into shares of about
+    equal training work, for threads that should finish together.
+
+    Equal numbers of tokens are not equal work: subsampling keeps a different share
+    of each part, and skip-gram trains fewer context words in short sentences (on
+    the dev corpus one half of the tokens is 25% more skip-gram work than the
+    other). The work is estimated with :func:`sentence_work` on a sample of at most
+    4096 tokens at the start of each of 1024 equal blocks, so at most 4M tokens
+    (16 MB) are read whatever the corpus size. ``keep`` holds the subsampling keep
+    probabilities (above 1 means always kept); ``</s>`` (id 0) ends sentences.
+    """
+    n = tokens.shape[0]
+    n_blocks = min(1024, max(1, n // 64))
+    work = np.zeros(n_blocks + 1)
+    for b in range(n_blocks):
+        begin = b * n // n_blocks
+        end = (b + 1) * n // n_blocks
+        stop = min(end, begin + 4096)
+        total = 0.0
+        kept = 0.0
+        length = 0
+        for i in range(begin, stop + 1):
+            if i == stop or tokens[i] == 0 or length >= MAX_SENTENCE_LENGTH:
+                total += sentence_work(np.int64(kept + 0.5), window, cbow, outputs)
+                kept = 0.0
+                length = 0
+            if i < stop and tokens[i] != 0:
+                kept += min(np.float64(keep[tokens[i]]), 1.0)
+                length += 1
+        work[b + 1] = work[b] + total * (end - begin) / max(stop - begin, 1)
+    shares = np.zeros(threads + 1, dtype=np.int64)
+    shares[threads] = n
+    b = 0
+    for k in range(1, threads):
+        goal = work[n_blocks] * k / threads
+        while b < n_blocks - 1 and work[b + 1] < goal:
+            b += 1
+        begin = b * n // n_blocks
+        end = (b + 1) * n // n_blocks
+        within = (goal - work[b]) / max(work[b + 1] - work[b], 1e-300)
+        shares[k] = max(shares[k - 1], min(end, begin + np.int64(within * (end - begin))))
+    return shares

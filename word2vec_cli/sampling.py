@@ -91,3 +91,27 @@ def explicit_table(counts, table_size, power=POWER):
         if i >= n:
             i = n - 1
     return table
+
+
+#: The draw index has one bucket per ``2 ** DRAW_INDEX_SHIFT`` table entries: 48,829
+#: int32 buckets (191 KB) for the 10^8-entry table, whatever the vocabulary size.
+DRAW_INDEX_SHIFT = 11
+
+
+def draw_index(bounds, shift=DRAW_INDEX_SHIFT):
+    """Return the coarse index that makes a negative draw O(1) on average.
+
+    ``index[b]`` is the word at table entry ``b << shift`` (the last ``i`` with
+    ``bounds[i] <= b << shift``), for ``b`` up to one past the last bucket, capped at
+    ``V - 1``. A position ``p`` in bucket ``b = p >> shift`` then holds a word in
+    ``[index[b], index[b + 1]]``: usually a single word (a frequent word spans many
+    buckets), a few in the tail of rare words. :func:`kernels.draw_negative_indexed`
+    searches only that range, and returns exactly the word the full table holds.
+    Returns int32 of ``(table_size - 1 >> shift) + 2`` entries; memory does not
+    depend on the vocabulary.
+    """
+    bounds = np.asarray(bounds, dtype=np.int64)
+    table_size = int(bounds[-1])
+    starts = np.arange(((table_size - 1) >> shift) + 2, dtype=np.int64) << shift
+    index = np.searchsorted(bounds, starts, "right") - 1
+    return np.minimum(index, len(bounds) - 2).astype(np.int32)

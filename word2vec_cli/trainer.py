@@ -157,28 +157,30 @@ def _train_vectors(opts, vocabulary, tokens):
         codes = np.zeros((1, 1), dtype=np.uint8)
         points = np.zeros((1, 1), dtype=np.int32)
         code_lengths = np.zeros(1, dtype=np.int32)
-    bounds = sampling.unigram_bounds(counts) if opts.negative else np.zeros(2, dtype=np.int64)
+    bounds = sampling.unigram_bounds(counts) if opts.negative else np.array([0, sampling.TABLE_SIZE], np.int64)
+    index = sampling.draw_index(bounds)
     keep = sampling.keep_probabilities(counts, opts.sample, train_words)
     exp_table = kernels.sigmoid_table()
     token_array = np.asarray(tokens.array())
-    n_tokens = len(token_array)
     # with -read-vocab the counts may not match the text: stop an epoch where the
     # reference would (train_words / threads words); otherwise the share's end does
     word_limit = train_words // opts.threads if opts.read_vocab else np.iinfo(np.int64).max
     progress = np.zeros(opts.threads, dtype=np.int64)
     alphas = np.full(opts.threads, opts.alpha, dtype=np.float32)
     stop = np.zeros(1, dtype=np.int64)
+    shares = _thread_shares(opts, token_array, keep, counts, code_lengths)
+    cursors = np.array([begin for begin, _ in shares], dtype=np.int64)
+    release = _TokenRelease(tokens, shares, cursors)
     failures = []
 
     def run(thread_id):
-        begin = thread_id * n_tokens // opts.threads
-        end = (thread_id + 1) * n_tokens // opts.threads
+        begin, end = shares[thread_id]
         try:
             kernels.train_thread(token_array, begin, end, syn0, syn1, syn1neg, exp_table, keep, opts.sample > 0,
-                                 bounds, np.uint64(sampling.TABLE_SIZE), codes, points, code_lengths,
+                                 bounds, index, codes, points, code_lengths,
                                  bool(opts.cbow), bool(opts.hs), opts.negative, opts.window, opts.iter,
                                  train_words, word_limit, np.float32(opts.alpha), np.uint64(opts.seed),
-                                 thread_id, progress, alphas, stop)
+                                 thread_id, progress, alphas, stop, cursors, bool(opts.batch))
         except BaseException as exc:  # surfaced in the main thread
             failures.append(exc)
 
@@ -197,6 +199,7 @@ def _train_vectors(opts, vocabulary, tokens):
         shown = 0
         while any(worker.is_alive() for worker in workers):
             workers[0].join(PROGRESS_INTERVAL) if workers[0].is_alive() else time.sleep(PROGRESS_INTERVAL)
+            release()
             if bar is not None:
                 done = int(progress.sum())
                 bar.set_postfix_str(f"alpha {float(alphas.min()):.6f}", refresh=False)
@@ -218,6 +221,53 @@ def _train_vectors(opts, vocabulary, tokens):
     if failures:
         raise failures[0]
     return syn0, int(progress.sum()), seconds
+
+
+def _thread_shares(opts, token_array, keep, counts, code_lengths):
+    """Return each thread's ``(begin, end)`` range of tokens.
+
+    The reference gives each thread an equal part of the file; ours splits where the
+    estimated training work is equal (:func:`kernels.balanced_shares`), so that the
+    threads finish together instead of one working alone at the end. With
+    ``-read-vocab`` an epoch ends after ``train_words / threads`` words per thread, as
+    in the reference, so the parts stay equal there.
+    """
+    from . import kernels
+
+    n_tokens = len(token_array)
+    if opts.threads == 1 or opts.read_vocab or n_tokens == 0:
+        return [(k * n_tokens // opts.threads, (k + 1) * n_tokens // opts.threads) for k in range(opts.threads)]
+    outputs = opts.negative + 1.0
+    if opts.hs:  # the mean Huffman path length over the training words
+        outputs += float(np.dot(counts, code_lengths[:len(counts)]) / max(counts.sum(), 1))
+    offsets = kernels.balanced_shares(token_array, keep, opts.window, bool(opts.cbow), outputs, opts.threads)
+    return [(int(offsets[k]), int(offsets[k + 1])) for k in range(opts.threads)]
+
+
+class _TokenRelease:
+    """Lets go of the token pages each thread has passed in the current epoch, so
+    that resident memory stays bounded on a large corpus (they come back from the
+    page cache in the next epoch). Called from the driver's progress loop."""
+
+    #: Release in steps of this many tokens (1 MB), not page by page.
+    STEP = 1 << 18
+
+    def __init__(self, tokens, shares, cursors):
+        self.release = getattr(tokens, "release", None)
+        self.shares = shares
+        self.cursors = cursors
+        self.done = [begin for begin, _ in shares]
+
+    def __call__(self):
+        if self.release is None:
+            return
+        for k, (begin, _) in enumerate(self.shares):
+            cursor = int(self.cursors[k])
+            if cursor < self.done[k]:  # a new epoch started over
+                self.done[k] = begin
+            if cursor - self.done[k] >= self.STEP:
+                self.release(self.done[k], cursor)
+                self.done[k] = cursor
 
 
 def train(corpus, output=None, **options):

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Time the training kernels alone, without the vocabulary pass.
+
+The corpus is encoded once (its token ids and counts are cached next to ``--cache``)
+and then ``trainer._train_vectors`` -- the same driver ``word2vec`` runs -- is timed
+for each mode and thread count, alternating modes between repeats. Reported per
+run: wall seconds, process CPU seconds (user + system, much less sensitive than wall
+time to other jobs on a shared machine) and training words/s; then the medians.
+
+Examples::
+
+    python scripts/profile_kernels.py /tmp/dev.txt --modes sg-ns cbow-ns --threads 1 2 --iter 1
+    python scripts/profile_kernels.py /tmp/dev.txt --modes sg-ns --batch --repeat 5
+"""
+
+import argparse
+import dataclasses
+import os
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from word2vec_cli import corpus, trainer  # noqa: E402
+from word2vec_cli.options import TrainOptions  # noqa: E402
+from word2vec_cli.vocab import Vocabulary  # noqa: E402
+
+MODES = {
+    "cbow-ns": dict(cbow=1, negative=5, hs=0),
+    "sg-ns": dict(cbow=0, negative=5, hs=0),
+    "cbow-hs": dict(cbow=1, negative=0, hs=1),
+    "sg-hs": dict(cbow=0, negative=0, hs=1),
+    "sg-ns300": dict(cbow=0, negative=15, hs=0, size=300),
+    "sg-batch": dict(cbow=0, negative=5, hs=0, batch=1),
+}
+
+
+class _Tokens:
+    """Stands in for corpus.TokenFile: only ``array()`` is used by the driver."""
+
+    def __init__(self, array):
+        self._array = array
+
+    def array(self):
+        return self._array
+
+
+def load(path, cache):
+    """Return ``(vocabulary, tokens)`` for ``path``, encoding it only once."""
+    if not os.path.exists(cache + ".tokens.npy"):
+        vocabulary, token_file = corpus.encode(path, 5)
+        with token_file:
+            np.save(cache + ".tokens.npy", np.asarray(token_file.array()))
+        np.save(cache + ".counts.npy", vocabulary.counts)
+        with open(cache + ".words", "wb") as out:
+            out.write(b"\n".join(vocabulary.word_bytes))
+    counts = np.load(cache + ".counts.npy")
+    with open(cache + ".words", "rb") as words:
+        vocabulary = Vocabulary(words.read().split(b"\n"), counts)
+    return vocabulary, np.load(cache + ".tokens.npy", mmap_mode="r")
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus")
+    parser.add_argument("--cache", default="/tmp/profile-kernels")
+    parser.add_argument("--modes", nargs="+", default=["cbow-ns", "sg-ns"], choices=sorted(MODES))
+    parser.add_argument("--threads", nargs="+", type=int, default=[2])
+    parser.add_argument("--iter", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=0, help="train on the first LIMIT tokens only")
+    parser.add_argument("--save", help="save the vectors of each mode's last run as SAVE-MODE.npy")
+    args = parser.parse_args()
+    vocabulary, tokens = load(args.corpus, args.cache)
+    if args.limit:
+        tokens = tokens[:args.limit]
+    print(f"{len(vocabulary)} words, {vocabulary.train_words} training words", flush=True)
+    results = {}
+    for repeat in range(args.repeat + 1):  # run 0 warms the numba cache, not counted
+        for mode in args.modes:
+            for threads in args.threads:
+                opts = TrainOptions(train=args.corpus, threads=threads, iter=args.iter, debug=0,
+                                    **MODES[mode]).resolved()
+                cpu0, wall0 = cpu_seconds(), time.perf_counter()
+                syn0, words, seconds = trainer._train_vectors(opts, vocabulary, _Tokens(tokens))
+                wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
+                if repeat == 0:
+                    continue
+                results.setdefault((mode, threads), []).append((wall, cpu, words / seconds))
+                print(f"{mode:9s} threads {threads}  wall {wall:6.2f} s  cpu {cpu:6.2f} s  "
+                      f"{words / seconds:10,.0f} words/s", flush=True)
+                if args.save:
+                    np.save(f"{args.save}-{mode}.npy", syn0)
+    print("medians (and the fastest run):")
+    for (mode, threads), runs in results.items():
+        wall, cpu, speed = (statistics.median(x) for x in zip(*runs))
+        print(f"{mode:9s} threads {threads}  wall {wall:6.2f} s  cpu {cpu:6.2f} s  {speed:10,.0f} words/s"
+              f"   (min wall {min(r[0] for r in runs):.2f} s, min cpu {min(r[1] for r in runs):.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
