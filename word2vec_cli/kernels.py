@@ -20,7 +20,10 @@ one set of negatives among the context words of a centre word.
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from .sampling import DRAW_INDEX_SHIFT, TABLE_SIZE
 
@@ -62,6 +65,40 @@ def sigmoid_table():
 # barriers), while one whose callees are all inlined has them pruned away. Hot
 # functions also use error_model="numpy": no zero-division checks, whose exception
 # paths keep that pruning from working.
+
+
+@intrinsic
+def prefetch_row(typingctx, matrix, row):
+    """Ask the CPU to start loading matrix[row] into cache (all its 64-byte lines)."""
+    if not isinstance(matrix, types.Array) or matrix.ndim != 2:
+        return None
+    sig = types.void(matrix, row)
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        rowv = context.cast(builder, args[1], signature.args[1], types.intp)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [rowv, zero])
+        shapes = cgutils.unpack_tuple(builder, ary.shape, 2)
+        nbytes = builder.mul(shapes[1], context.get_constant(types.intp, aryty.dtype.bitwidth // 8))
+        i8p = ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, ir.IntType(32), ir.IntType(32), ir.IntType(32)])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        i8 = ir.IntType(8)
+        base = builder.bitcast(ptr, i8p)
+        with cgutils.for_range_slice(builder, context.get_constant(types.intp, 0), nbytes, context.get_constant(types.intp, 64)) as (off, _):
+            p = builder.gep(base, [off])
+            builder.call(fn, [p, ir.Constant(ir.IntType(32), 1), ir.Constant(ir.IntType(32), 3), ir.Constant(ir.IntType(32), 1)])
+        return context.get_dummy_value()
+    return sig, codegen
+
+@njit(cache=True, nogil=True, inline="always")
+def prefetch_rows(inputs, row_in, outputs, rows_out, n_out):
+    """Prefetch ``inputs[row_in]`` and ``outputs[rows_out[j]]`` for ``j`` in 1..n_out - 1
+    (entry 0, the centre word, is trained over and over and stays in cache)."""
+    prefetch_row(inputs, row_in)
+    for j in range(1, n_out):
+        prefetch_row(outputs, rows_out[j])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -341,6 +378,8 @@ def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, index, r,
     entries) is scratch space. Returns the advanced generator state.
     """
     n, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
+    for j in range(1, n):
+        prefetch_row(syn1neg, targets[j])
     train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table)
     return r
 
@@ -353,40 +392,46 @@ def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, index, r,
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes, points,
-                        code_lengths, hs, negative, bounds, index, r, neu1, neu1e, targets, alpha, exp_table):
+                        code_lengths, hs, negative, bounds, index, r, neu1, neu1e, contexts, targets, alpha,
+                        exp_table):
     """One CBOW step: predict ``sentence[position]`` from the average of its context.
 
     The gradient is added, undivided, to every context row. Returns the generator.
+    The context rows and the negatives' rows are fetched into cache (the negatives
+    drawn) before the context is summed. ``contexts`` (2 window) and ``targets``
+    (negative + 1) are scratch space.
     """
     word = sentence[position]
     size = neu1.shape[1]
-    for c in range(size):
-        neu1[0, c] = 0
-        neu1e[c] = 0
     cw = 0
     for a in range(shrink, 2 * window + 1 - shrink):
         p = position - window + a
-        if a == window or p < 0 or p >= length:
-            continue
-        last = sentence[p]
-        for c in range(size):
-            neu1[0, c] += syn0[last, c]
-        cw += 1
-    if cw > 0:
+        if a != window and p >= 0 and p < length:
+            contexts[cw] = sentence[p]
+            prefetch_row(syn0, contexts[cw])
+            cw += 1
+    if cw > 0:  # one exit: numba prunes reference counting only in simple control flow
+        n_out = 0
+        if negative > 0:
+            n_out, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
+            prefetch_rows(syn0, contexts[0], syn1neg, targets, n_out)
         row = np.int64(0)  # a literal 0 argument would make numba compile the callees twice
+        for c in range(size):
+            neu1[row, c] = 0
+            neu1e[c] = 0
+        for k in range(cw):
+            last = contexts[k]  # a local: a row number read inside the loop would be reloaded
+            for c in range(size):  # after every store, for all LLVM knows, and not vectorised
+                neu1[row, c] += syn0[last, c]
         inverse = np.float32(cw)
         for c in range(size):
-            neu1[0, c] /= inverse
+            neu1[row, c] /= inverse
         if hs:
             hierarchical_softmax(neu1, row, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table)
         if negative > 0:
-            r = negative_sampling(neu1, row, word, syn1neg, negative, bounds, index, r, neu1e, alpha, exp_table,
-                                  targets)
-        for a in range(shrink, 2 * window + 1 - shrink):
-            p = position - window + a
-            if a == window or p < 0 or p >= length:
-                continue
-            last = sentence[p]
+            train_targets(neu1, row, syn1neg, targets, n_out, neu1e, alpha, exp_table)
+        for k in range(cw):
+            last = contexts[k]
             for c in range(size):
                 syn0[last, c] += neu1e[c]
     return r
@@ -394,24 +439,40 @@ def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
-                            points, code_lengths, hs, negative, bounds, index, r, neu1e, targets, alpha,
-                            exp_table):
+                            points, code_lengths, hs, negative, bounds, index, r, neu1e, contexts, targets,
+                            n_targets, alpha, exp_table):
     """One skip-gram step: each context word's row predicts ``sentence[position]``
-    and gets its gradient right after. Returns the generator."""
+    and gets its gradient right after. Returns the generator.
+
+    The negatives of all context words are drawn first (nothing else uses the
+    generator until the next centre word, so the draws are the reference's), which
+    lets the rows of the next context word be fetched into cache while the current
+    one trains. ``contexts`` (2 window), ``targets`` (2 window x negative + 1) and
+    ``n_targets`` (2 window) are scratch space.
+    """
     word = sentence[position]
     size = neu1e.shape[0]
+    n_in = 0
     for a in range(shrink, 2 * window + 1 - shrink):
         p = position - window + a
-        if a == window or p < 0 or p >= length:
-            continue
-        last = sentence[p]
+        if a != window and p >= 0 and p < length:
+            contexts[n_in] = sentence[p]
+            n_in += 1
+    if negative > 0:
+        for k in range(n_in):
+            n_targets[k], r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets[k])
+    if n_in > 0:
+        prefetch_rows(syn0, contexts[0], syn1neg, targets[0], n_targets[0] if negative > 0 else 0)
+    for k in range(n_in):
+        if k + 1 < n_in:
+            prefetch_rows(syn0, contexts[k + 1], syn1neg, targets[k + 1], n_targets[k + 1] if negative > 0 else 0)
+        last = contexts[k]
         for c in range(size):
             neu1e[c] = 0
         if hs:
             hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table)
         if negative > 0:
-            r = negative_sampling(syn0, last, word, syn1neg, negative, bounds, index, r, neu1e, alpha,
-                                  exp_table, targets)
+            train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table)
         for c in range(size):
             syn0[last, c] += neu1e[c]
     return r
@@ -443,6 +504,7 @@ def train_skipgram_batch_position(sentence, length, position, shrink, window, sy
         if a == window or p < 0 or p >= length:
             continue
         contexts[n_in] = sentence[p]
+        prefetch_row(syn0, contexts[n_in])
         for c in range(size):
             grad_in[n_in, c] = 0
         n_in += 1
@@ -452,6 +514,8 @@ def train_skipgram_batch_position(sentence, length, position, shrink, window, sy
                 hierarchical_softmax(syn0, contexts[k], word, syn1, codes, points, code_lengths, grad_in[k],
                                      alpha, exp_table)
         n_out, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
+        for j in range(1, n_out):
+            prefetch_row(syn1neg, targets[j])
         batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table)
         batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in)
     return r
@@ -526,7 +590,8 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
     neu1e = np.zeros(size, dtype=np.float32)
     sentence = np.zeros(MAX_SENTENCE_LENGTH + 1, dtype=np.int64)
     contexts = np.zeros(2 * window, dtype=np.int64)
-    targets = np.zeros(negative + 1, dtype=np.int64)
+    targets = np.zeros((2 * window, negative + 1), dtype=np.int64)
+    n_targets = np.zeros(2 * window, dtype=np.int64)
     grads = np.zeros((2 * window, negative + 1), dtype=np.float32)
     grad_in = np.zeros((2 * window, size), dtype=np.float32)
     r = np.uint64(seed) + np.uint64(thread_id)
@@ -586,15 +651,15 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
         if cbow:
             r = train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                                     points, code_lengths, hs, negative, bounds, index, r, neu1, neu1e,
-                                    targets, alpha, exp_table)
+                                    contexts, targets[0], alpha, exp_table)
         elif batch:
             r = train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                               codes, points, code_lengths, hs, negative, bounds, index, r,
-                                              contexts, targets, grads, grad_in, alpha, exp_table)
+                                              contexts, targets[0], grads, grad_in, alpha, exp_table)
         else:
             r = train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                         codes, points, code_lengths, hs, negative, bounds, index, r,
-                                        neu1e, targets, alpha, exp_table)
+                                        neu1e, contexts, targets, n_targets, alpha, exp_table)
         position += 1
         if position >= length:
             length = 0
