@@ -7,18 +7,26 @@ for each mode and thread count, alternating modes between repeats. Reported per
 run: wall seconds, process CPU seconds (user + system, much less sensitive than wall
 time to other jobs on a shared machine) and training words/s; then the medians.
 
+``--refcounts`` instead compiles the kernels afresh (in a temporary numba cache) and
+counts, in the LLVM code of each step function, the calls to numba's reference
+counting (``NRT_incref``/``NRT_decref``: locked instructions). The step functions
+run once per centre word and must have none.
+
 Examples::
 
     python scripts/profile_kernels.py /tmp/dev.txt --modes sg-ns cbow-ns --threads 1 2 --iter 1
-    python scripts/profile_kernels.py /tmp/dev.txt --modes sg-ns --batch --repeat 5
+    python scripts/profile_kernels.py /tmp/dev.txt --modes sg-batch sg-ns --repeat 5 --limit 1000000
+    python scripts/profile_kernels.py --refcounts
 """
 
 import argparse
-import dataclasses
 import os
+import re
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -69,7 +77,35 @@ def cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+STEP_FUNCTIONS = ("train_cbow_position", "train_skipgram_position", "train_skipgram_batch_position",
+                  "hierarchical_softmax", "negative_sampling")
+
+
+def count_refcounts():
+    """Compile ``train_thread`` (in this process's fresh cache) and print the number
+    of reference-counting calls in each step function's LLVM code."""
+    from word2vec_cli import kernels
+
+    tiny = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "golden", "tiny-corpus.txt")
+    for batch in (0, 1):  # compiles every branch of train_thread
+        trainer.train_model(TrainOptions(train=tiny, threads=1, iter=1, debug=0, cbow=0, hs=1, batch=batch))
+    llvm = next(iter(kernels.train_thread.inspect_llvm().values()))
+    for function in re.split(r"\ndefine ", llvm)[1:]:
+        name = re.search(r"kernels\d+(\w+?)B\d", function[:400])
+        if name and name.group(1) in STEP_FUNCTIONS + ("train_thread",) and "cpython" not in function[:80]:
+            body = function[:function.find("\n}\n")]
+            calls = len(re.findall(r"call void @NRT_(?:incref|decref)", body))
+            print(f"{name.group(1):32s} {calls:3d} reference-counting calls"
+                  + ("  (entry and exit, once per thread)" if name.group(1) == "train_thread" else ""))
+
+
 def main():
+    if "--refcounts" in sys.argv:
+        if os.environ.get("PROFILE_KERNELS_CHILD"):
+            return count_refcounts()
+        with tempfile.TemporaryDirectory() as cache:  # inspection needs freshly compiled code
+            env = dict(os.environ, NUMBA_CACHE_DIR=cache, PROFILE_KERNELS_CHILD="1")
+            return subprocess.call([sys.executable, __file__, "--refcounts"], env=env)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
     parser.add_argument("--cache", default="/tmp/profile-kernels")

@@ -153,8 +153,8 @@ def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
     dummy_codes = np.zeros((1, 1), dtype=np.uint8)
     kernels.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
                                 dummy_codes, dummy_codes.astype(np.int32), np.zeros(1, dtype=np.int32), False, 3,
-                                bounds, sampling.draw_index(bounds), np.uint64(r), neu1, neu1e, np.zeros(4, np.int64),
-                                eta, TABLE)
+                                bounds, sampling.draw_index(bounds), np.uint64(r), neu1, neu1e,
+                                np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE)
     assert np.allclose(out, out_expected, atol=2e-5)
     assert np.allclose(in_rows, syn0_expected, atol=2e-5)
 
