@@ -148,8 +148,13 @@ def learning_rate(starting_alpha, words_done, total):
 def draw_negative(bounds, position):
     """Return the word at ``position`` of the unigram table given its run ``bounds``
     (the last ``i`` with ``bounds[i] <= position``)."""
-    lo = 0
-    hi = bounds.shape[0] - 1
+    return search_bounds(bounds, np.int64(0), np.int64(bounds.shape[0] - 1), position)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def search_bounds(bounds, lo, hi, position):
+    """Return the last ``i`` in ``[lo, hi)`` with ``bounds[i] <= position``, given
+    ``bounds[lo] <= position < bounds[hi]`` (binary search)."""
     while hi - lo > 1:
         mid = (lo + hi) >> 1
         if bounds[mid] <= position:
@@ -168,15 +173,8 @@ def draw_negative_indexed(bounds, index, position):
     branches of a binary search over the whole vocabulary.
     """
     bucket = position >> _INDEX_SHIFT
-    lo = np.int64(index[bucket])  # bounds[lo] <= position
-    hi = np.int64(index[bucket + 1]) + 1  # bounds[hi] > position
-    while hi - lo > 1:
-        mid = (lo + hi) >> 1
-        if bounds[mid] <= position:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    # bounds[index[bucket]] <= position < bounds[index[bucket + 1] + 1]
+    return search_bounds(bounds, np.int64(index[bucket]), np.int64(index[bucket + 1]) + 1, position)
 
 
 @njit(cache=True, nogil=True, inline="always")
