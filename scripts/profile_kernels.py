@@ -90,13 +90,16 @@ def count_refcounts():
     for batch in (0, 1):  # compiles every branch of train_thread
         trainer.train_model(TrainOptions(train=tiny, threads=1, iter=1, debug=0, cbow=0, hs=1, batch=batch))
     llvm = next(iter(kernels.train_thread.inspect_llvm().values()))
+    counts = {}
     for function in re.split(r"\ndefine ", llvm)[1:]:
         name = re.search(r"kernels\d+(\w+?)B\d", function[:400])
-        if name and name.group(1) in STEP_FUNCTIONS + ("train_thread",) and "cpython" not in function[:80]:
+        if name and name.group(1) in STEP_FUNCTIONS + ("train_thread",):
             body = function[:function.find("\n}\n")]
             calls = len(re.findall(r"call void @NRT_(?:incref|decref)", body))
-            print(f"{name.group(1):32s} {calls:3d} reference-counting calls"
-                  + ("  (entry and exit, once per thread)" if name.group(1) == "train_thread" else ""))
+            counts[name.group(1)] = max(calls, counts.get(name.group(1), 0))
+    for name, calls in counts.items():
+        print(f"{name:32s} {calls:3d} reference-counting calls"
+              + ("  (at entry and exits: once per thread)" if name == "train_thread" else ""))
 
 
 def main():
@@ -114,6 +117,7 @@ def main():
     parser.add_argument("--iter", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, default=0, help="train on the first LIMIT tokens only")
+    parser.add_argument("--size", type=int, help="vector size instead of the mode's")
     parser.add_argument("--save", help="save the vectors of each mode's last run as SAVE-MODE.npy")
     args = parser.parse_args()
     vocabulary, tokens = load(args.corpus, args.cache)
@@ -124,8 +128,8 @@ def main():
     for repeat in range(args.repeat + 1):  # run 0 warms the numba cache, not counted
         for mode in args.modes:
             for threads in args.threads:
-                opts = TrainOptions(train=args.corpus, threads=threads, iter=args.iter, debug=0,
-                                    **MODES[mode]).resolved()
+                flags = dict(MODES[mode], **({"size": args.size} if args.size else {}))
+                opts = TrainOptions(train=args.corpus, threads=threads, iter=args.iter, debug=0, **flags).resolved()
                 cpu0, wall0 = cpu_seconds(), time.perf_counter()
                 syn0, words, seconds = trainer._train_vectors(opts, vocabulary, _Tokens(tokens))
                 wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0

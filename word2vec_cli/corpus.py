@@ -23,6 +23,7 @@ from numba import njit
 from . import wordtable
 from .errors import Word2VecError
 from .fileio import is_stdin, iter_blocks
+from .jitmemory import release_compiler_pages
 from .vocab import Vocabulary
 from .wordtable import FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at
 
@@ -178,6 +179,7 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
     """
     word_buf = np.zeros(MAX_WORD_BYTES, dtype=np.uint8)
     out = np.zeros(0, dtype=np.int32)
+    linked = False
     for data, final in _chunks(path, on_bytes):
         chunk = np.frombuffer(data, dtype=np.uint8)
         if out.shape[0] < chunk.shape[0] + 1:
@@ -195,6 +197,9 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
                 n_out = 0
                 on_prune(table)
         sink(out[:n_out])
+        if not linked:  # the counting kernels are loaded: LLVM is idle from here on
+            release_compiler_pages()
+            linked = True
 
 
 def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LIMIT, progress=None):

@@ -17,6 +17,7 @@ import numpy as np
 
 from .errors import Word2VecError
 from .fileio import check_readable, check_writable, is_stdin
+from .jitmemory import release_compiler_pages
 from .options import TrainOptions
 
 #: How often the progress bar is refreshed (seconds); the spec asks for at least 1/s.
@@ -81,6 +82,7 @@ def build_vocabulary(opts, tmpdir=None):
         tokens.close()
         raise Word2VecError(f"no word in {opts.train} occurs at least -min-count {opts.min_count} times")
     seconds = time.perf_counter() - start
+    release_compiler_pages()
     _log(opts, 1, f"Vocab size: {len(vocabulary)}")
     _log(opts, 1, f"Words in train file: {vocabulary.train_words}")
     return vocabulary, tokens, seconds
@@ -169,18 +171,26 @@ def _train_vectors(opts, vocabulary, tokens):
     alphas = np.full(opts.threads, opts.alpha, dtype=np.float32)
     stop = np.zeros(1, dtype=np.int64)
     shares = _thread_shares(opts, token_array, keep, counts, code_lengths)
+    if getattr(tokens, "release", None) is not None:
+        tokens.release(0, len(token_array))  # the share estimate read every page
     cursors = np.array([begin for begin, _ in shares], dtype=np.int64)
     release = _TokenRelease(tokens, shares, cursors)
     failures = []
 
-    def run(thread_id):
+    def arguments(thread_id):
         begin, end = shares[thread_id]
+        return (token_array, begin, end, syn0, syn1, syn1neg, exp_table, keep, opts.sample > 0,
+                bounds, index, codes, points, code_lengths,
+                bool(opts.cbow), bool(opts.hs), opts.negative, opts.window, opts.iter,
+                train_words, word_limit, np.float32(opts.alpha), np.uint64(opts.seed),
+                thread_id, progress, alphas, stop, cursors, bool(opts.batch))
+
+    _link(kernels.train_thread, arguments(0))
+    release_compiler_pages()
+
+    def run(thread_id):
         try:
-            kernels.train_thread(token_array, begin, end, syn0, syn1, syn1neg, exp_table, keep, opts.sample > 0,
-                                 bounds, index, codes, points, code_lengths,
-                                 bool(opts.cbow), bool(opts.hs), opts.negative, opts.window, opts.iter,
-                                 train_words, word_limit, np.float32(opts.alpha), np.uint64(opts.seed),
-                                 thread_id, progress, alphas, stop, cursors, bool(opts.batch))
+            kernels.train_thread(*arguments(thread_id))
         except BaseException as exc:  # surfaced in the main thread
             failures.append(exc)
 
@@ -221,6 +231,14 @@ def _train_vectors(opts, vocabulary, tokens):
     if failures:
         raise failures[0]
     return syn0, int(progress.sum()), seconds
+
+
+def _link(dispatcher, args):
+    """Load (or compile) ``dispatcher`` for the types of ``args`` without running it,
+    so that the threads start on linked code and LLVM's pages can be let go."""
+    from numba import typeof
+
+    dispatcher.compile(tuple(typeof(arg) for arg in args))
 
 
 def _thread_shares(opts, token_array, keep, counts, code_lengths):
