@@ -11,7 +11,9 @@ also the training-phase speed each implementation reports itself), the child's p
 resident memory (``ru_maxrss`` from ``os.wait4``) and the analogy accuracy of the
 vectors (``word2vec accuracy VECTORS 30000 < QUESTIONS``, the same evaluator for all).
 Ours' vocabulary pass (``word2vec -train CORPUS -save-vocab FILE``: no training)
-is timed separately, in MB/s.
+is timed separately, in MB/s. With ``--scaling`` ours also runs each mode on one
+thread, alternating with the ``--threads`` runs, and the table gives the ratio of
+the two training-phase speeds.
 
 Writes ``OUT/bench.md`` (the table), ``OUT/bench.json`` (every run) and, when
 matplotlib is installed, ``OUT/bench.png`` (words/s per mode). Compressed corpora
@@ -25,6 +27,7 @@ Examples::
     python scripts/bench.py dev-corpus.txt --modes cbow-ns sg-ns --repeat 5 --threads 2
     python scripts/bench.py dev-corpus.txt.gz --quick --modes cbow-ns      # smoke test
     python scripts/bench.py corpus.txt --reference ~/src/word2vec/bin/word2vec
+    python scripts/bench.py dev-corpus.txt --no-gensim --scaling --modes cbow-ns sg-ns
 """
 
 from __future__ import annotations
@@ -364,6 +367,31 @@ def summarize(mode: str, impl: str, runs: list[Run], train_words: int | None, it
         note=f"runs {mode} without -{', -'.join(skipped)}" if skipped and impl != "ours" else "")
 
 
+def thread_scaling(mode: str, corpus: Path, workdir: Path, runs_dir: Path, args) -> dict:
+    """Run ours on 1 thread and on ``args.threads``, alternately, ``args.repeat`` times.
+
+    Returns the median training-phase words/s (ours' summary line) of each and their
+    ratio: the speed-up of the extra threads, with vocabulary and writing left out.
+    """
+    speeds: dict[int, list[float]] = {1: [], args.threads: []}
+    for r in range(args.repeat):
+        for threads in speeds:
+            params = mode_params(mode, args.iter, threads)
+            log = runs_dir / f"{mode}-ours-threads{threads}-{r + 1}.log"
+            output = workdir / f"{mode}-scaling.bin"
+            wall, _, status = run_measured(command_for("ours", params, corpus, output, None), log)
+            output.unlink(missing_ok=True)
+            speed = reported_speed("ours", log.read_text(errors="replace")) if status == 0 else None
+            if speed is not None:
+                speeds[threads].append(speed)
+            print(f"  {mode:<10} ours {threads} thread(s) run {r + 1}/{args.repeat}: "
+                  + (f"{speed:,.0f} words/s" if speed else f"FAILED ({status}): {tail(log)}"), flush=True)
+    one, many = median_or_none(speeds[1]), median_or_none(speeds[args.threads])
+    return {"mode": mode, "threads": args.threads, "words_per_second_1": one,
+            "words_per_second_n": many, "speedup": many / one if one and many else None,
+            "runs_1": speeds[1], "runs_n": speeds[args.threads]}
+
+
 def benchmark(args) -> dict:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -439,6 +467,10 @@ def benchmark(args) -> dict:
             for s in summaries:
                 if s.mode == mode and gensim and gensim.wall_seconds and s.wall_seconds:
                     s.speed_vs_gensim = gensim.wall_seconds / s.wall_seconds
+        scaling = []
+        if args.scaling and args.threads > 1:
+            print(f"thread scaling of ours: 1 vs {args.threads} threads ...", flush=True)
+            scaling = [thread_scaling(mode, corpus, workdir, runs_dir, args) for mode in args.modes]
 
     return {"corpus": str(Path(args.corpus).resolve()), "questions": str(questions) if questions else None,
             "machine": machine_description(), "settings": {
@@ -447,7 +479,7 @@ def benchmark(args) -> dict:
                 "mode_flags": {m: MODES[m] for m in args.modes}},
             "versions": {"word2vec_cli": package_version("word2vec-cli"), "gensim": package_version("gensim")},
             "implementations": impls, "notes": notes, "vocabulary_pass": vocab,
-            "summary": [asdict(s) for s in summaries], "runs": [asdict(r) for r in runs]}
+            "summary": [asdict(s) for s in summaries], "scaling": scaling, "runs": [asdict(r) for r in runs]}
 
 
 # ---------------------------------------------------------------------------
@@ -484,6 +516,13 @@ def markdown_table(result: dict) -> str:
               "the training-phase speed the implementation reports itself (ours: its summary line; gensim: "
               "timed around `train`). Accuracy: `word2vec accuracy VECTORS 30000` on "
               f"`{result['questions'] or 'no questions'}`. speed vs gensim = gensim's wall time / this wall time."]
+    if result.get("scaling"):
+        n = result["scaling"][0]["threads"]
+        lines += ["", f"Thread scaling of ours (training-phase words/s, median of {s['repeat']} alternating runs):",
+                  "", f"| mode | 1 thread | {n} threads | speed-up |", "| --- | ---: | ---: | ---: |"]
+        for row in result["scaling"]:
+            lines.append(f"| {row['mode']} | {_fmt(row['words_per_second_1'], ',.0f')} | "
+                         f"{_fmt(row['words_per_second_n'], ',.0f')} | {_fmt(row['speedup'], '.2f')}x |")
     for note in result["notes"]:
         lines.append(f"\nNote: {note}.")
     return "\n".join(lines) + "\n"
@@ -543,6 +582,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 repeat, 1 epoch")
     parser.add_argument("--no-gensim", action="store_true", help="run ours (and the reference) only")
     parser.add_argument("--keep-vectors", action="store_true", help="keep each mode's vectors in --out")
+    parser.add_argument("--scaling", action="store_true",
+                        help="also run ours on 1 thread and report the speed-up of --threads")
     parser.add_argument("--tmpdir", help="where to decompress the corpus and write vectors (default: system temp)")
     args = parser.parse_args(argv)
     if args.quick:
