@@ -16,6 +16,11 @@ from word2vec_cli.huffman import HuffmanCodes
 TABLE = kernels.sigmoid_table()
 
 
+def no_hot_rows(syn1):
+    """The ``hot`` argument for a kernel call with no private Huffman rows."""
+    return np.array([len(syn1), 0], dtype=np.int64)
+
+
 def table_sigmoid(f):
     return float(TABLE[int((np.float32(f) + np.float32(6)) * np.float32(83))])
 
@@ -93,7 +98,7 @@ def test_hierarchical_softmax_update(setup, sigmoid, tol):
     neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
     out = syn1.copy()
     kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
-                                 eta, TABLE)
+                                 eta, TABLE, no_hot_rows(out))
     assert np.allclose(neu1e, e_expected, atol=tol)
     assert np.allclose(out, syn1_expected, atol=tol)
     assert not np.allclose(out, syn1)  # something was learned
@@ -154,7 +159,7 @@ def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
     kernels.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
                                 dummy_codes, dummy_codes.astype(np.int32), np.zeros(1, dtype=np.int32), False, 3,
                                 bounds, sampling.draw_index(bounds), np.uint64(r), neu1, neu1e,
-                                np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE)
+                                np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE, no_hot_rows(out))
     assert np.allclose(out, out_expected, atol=2e-5)
     assert np.allclose(in_rows, syn0_expected, atol=2e-5)
 
@@ -191,7 +196,7 @@ def test_hierarchical_softmax_long_paths_and_skipped_nodes():
         neu1e = np.zeros(8, dtype=np.float32)
         out = syn1.copy()
         kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
-                                     eta, TABLE)
+                                     eta, TABLE, no_hot_rows(out))
         assert np.allclose(neu1e, e_expected, atol=2e-5)
         assert np.allclose(out, syn1_expected, atol=2e-5)
     assert huffman.lengths[19] > 8
@@ -220,3 +225,45 @@ def test_negative_sampling_with_repeated_draws(negative):
         assert int(r_kernel) == r_after
         assert np.allclose(neu1e, e_expected, atol=2e-5)
         assert np.allclose(out, out_expected, atol=2e-5)
+
+
+def test_hot_nodes_train_private_rows_and_merge_back():
+    # the top Huffman nodes trained in private rows, then merged: the same as training
+    # the shared rows directly (one thread), and the shared rows untouched until the merge
+    rng = np.random.default_rng(5)
+    counts = np.sort(rng.integers(1, 1000, 40))[::-1].astype(np.int64)
+    huffman = HuffmanCodes(counts)
+    n_words, size, hot_nodes = len(counts), 8, 6
+    syn0 = rng.normal(0, 0.5, (n_words, size)).astype(np.float32)
+    syn1 = rng.normal(0, 0.5, (n_words, size)).astype(np.float32)
+    first_hot, start = n_words - 1 - hot_nodes, n_words + 1
+    with_private = np.zeros((n_words + 1 + hot_nodes, size), dtype=np.float32)
+    with_private[:n_words] = syn1
+    with_private[start:] = syn1[first_hot:n_words - 1]
+    base = with_private[start:].copy()
+    direct = syn1.copy()
+    hot = np.array([first_hot, start - first_hot], dtype=np.int64)
+    eta = np.float32(0.2)
+    for word, row in ((0, 1), (17, 3), (39, 0)):
+        for out, hot_arg in ((direct, no_hot_rows(direct)), (with_private, hot)):
+            neu1e = np.zeros(size, dtype=np.float32)
+            kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths,
+                                         neu1e, eta, TABLE, hot_arg)
+    assert huffman.points[0, 0] >= first_hot  # the root is a hot node
+    np.testing.assert_array_equal(with_private[first_hot:n_words - 1], syn1[first_hot:n_words - 1])
+    np.testing.assert_allclose(with_private[:first_hot], direct[:first_hot], atol=1e-6)
+    kernels.merge_hot_rows(with_private, base, first_hot, start)
+    np.testing.assert_allclose(with_private[:n_words], direct, atol=1e-6)
+    np.testing.assert_array_equal(with_private[start:], with_private[first_hot:n_words - 1])
+    np.testing.assert_array_equal(base, with_private[start:])
+
+
+def test_merge_adds_each_threads_changes():
+    syn1 = np.zeros((6, 2), dtype=np.float32)
+    syn1[0] = [1, 1]          # shared hot row, already changed by another thread
+    syn1[3] = [0.5, 0.25]     # this thread's private copy of it, after training
+    base = np.zeros((1, 2), dtype=np.float32)  # the private row's value at the last merge
+    kernels.merge_hot_rows(syn1, base, 0, 3)
+    np.testing.assert_array_equal(syn1[0], [1.5, 1.25])
+    np.testing.assert_array_equal(syn1[3], [1.5, 1.25])
+    np.testing.assert_array_equal(base[0], [1.5, 1.25])

@@ -85,6 +85,31 @@ def test_same_seed_same_bytes_and_other_seed_differs(tmp_path):
     assert outs[0].read_bytes() != outs[2].read_bytes()
 
 
+@pytest.mark.parametrize("cbow", [1, 0])
+def test_private_hot_nodes_change_nothing_on_one_thread(monkeypatch, cbow):
+    # with one thread, training the top Huffman nodes in private rows and merging them
+    # back every few words must give the shared-row result bit for bit
+    from word2vec_cli import kernels, trainer
+
+    flags = dict(train=str(TINY), threads=1, debug=0, iter=2, cbow=cbow, hs=1, negative=2)
+    plain = train_model(TrainOptions(**flags)).syn0
+    monkeypatch.setattr(trainer, "_hot_nodes", lambda opts, n_words: 7)
+    monkeypatch.setattr(kernels, "HOT_MERGE_EVERY", 5)
+    private = train_model(TrainOptions(**flags)).syn0
+    np.testing.assert_array_equal(private, plain)
+
+
+def test_several_threads_use_private_hot_nodes_only_with_hs():
+    from word2vec_cli.kernels import HOT_NODES
+    from word2vec_cli.trainer import _hot_nodes
+
+    resolved = TrainOptions(train=str(TINY), threads=2, hs=1).resolved()
+    assert _hot_nodes(resolved, 1000) == HOT_NODES > 9
+    assert _hot_nodes(resolved, 10) == 9
+    assert _hot_nodes(TrainOptions(train=str(TINY), threads=1, hs=1).resolved(), 1000) == 0
+    assert _hot_nodes(TrainOptions(train=str(TINY), threads=2, hs=0).resolved(), 1000) == 0
+
+
 @pytest.mark.parametrize("flags", [("-cbow", 1, "-hs", 1, "-negative", 3), ("-cbow", 0, "-hs", 1)])
 def test_several_threads_train_every_epoch(tmp_path, flags):
     result = train_model(TrainOptions(train=str(TINY), threads=3, debug=0, iter=4,

@@ -34,6 +34,11 @@ EXP_TABLE_SIZE = 1000
 EXP_TABLE_FACTOR = 83
 #: Threads publish their word counts and recompute the learning rate this often.
 UPDATE_EVERY = 10000
+#: With several threads, each trains private copies of this many Huffman nodes
+#: nearest the root (see :func:`train_thread`).
+HOT_NODES = 32
+#: ... and merges them back into the shared rows after this many centre words.
+HOT_MERGE_EVERY = 64
 
 # Globals are frozen into the compiled code: the modulo by the table size becomes a
 # multiplication by its reciprocal instead of a 64-bit division per draw.
@@ -300,17 +305,30 @@ def hs_gradient(f, code, alpha, exp_table):
 # the previous update. A negative drawn twice in a block falls back to one at a time.
 
 
+@njit(cache=True, nogil=True, inline="always")
+def hot_row(node, first_hot, shift):
+    """Return the ``syn1`` row that holds Huffman node ``node`` for this thread: its
+    private copy (``node + shift``) for the nodes from ``first_hot`` up, else ``node``."""
+    return node + shift if node >= first_hot else np.int64(node)
+
+
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
-def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table):
+def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot):
     """Train the Huffman path of ``word`` on the input ``inputs[row_in]``.
 
     Nodes whose score is outside (-6, 6) are skipped, as in the reference. The
     nodes of a path are distinct, so they are always trained four at a time.
+    ``hot`` is ``(first_hot, shift)`` (see :func:`hot_row`): the nodes nearest the
+    root are trained in this thread's private rows; ``(len(syn1), 0)`` for none.
     """
+    first_hot, shift = hot[0], hot[1]
     n = code_lengths[word]
     d = 0
     while d + 4 <= n:
-        node0, node1, node2, node3 = points[word, d], points[word, d + 1], points[word, d + 2], points[word, d + 3]
+        node0 = hot_row(points[word, d], first_hot, shift)
+        node1 = hot_row(points[word, d + 1], first_hot, shift)
+        node2 = hot_row(points[word, d + 2], first_hot, shift)
+        node3 = hot_row(points[word, d + 3], first_hot, shift)
         f0, f1, f2, f3 = dot4(inputs, row_in, syn1, node0, node1, node2, node3)
         update4(inputs, row_in, syn1, node0, node1, node2, node3,
                 hs_gradient(f0, codes[word, d], alpha, exp_table),
@@ -319,11 +337,29 @@ def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths
                 hs_gradient(f3, codes[word, d + 3], alpha, exp_table), neu1e)
         d += 4
     while d < n:
-        node = points[word, d]
+        node = hot_row(points[word, d], first_hot, shift)
         f = dot(inputs, row_in, syn1, node)
         if f > -_F32_MAX_EXP and f < _F32_MAX_EXP:
             update_pair(inputs, row_in, syn1, node, neu1e, hs_gradient(f, codes[word, d], alpha, exp_table))
         d += 1
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def merge_hot_rows(syn1, base, first_hot, start):
+    """Publish this thread's private copies of the hot Huffman nodes and take the
+    other threads' changes: shared = private + (shared - base); then private = base = shared.
+
+    The private rows start at row ``start`` of ``syn1``, the shared rows at
+    ``first_hot``; ``base`` holds the values the private rows had at the last merge.
+    """
+    for h in range(base.shape[0]):
+        for c in range(base.shape[1]):
+            # the private value plus the others' changes: exactly the private value
+            # when no other thread changed the row (one thread: the reference's result)
+            shared = syn1[start + h, c] + (syn1[first_hot + h, c] - base[h, c])
+            syn1[first_hot + h, c] = shared
+            syn1[start + h, c] = shared
+            base[h, c] = shared
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
@@ -400,7 +436,7 @@ def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, index, r,
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes, points,
                         code_lengths, hs, negative, bounds, index, r, neu1, neu1e, contexts, targets, alpha,
-                        exp_table):
+                        exp_table, hot):
     """One CBOW step: predict ``sentence[position]`` from the average of its context.
 
     The gradient is added, undivided, to every context row. Returns the generator.
@@ -434,7 +470,7 @@ def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, 
         for c in range(size):
             neu1[row, c] /= inverse
         if hs:
-            hierarchical_softmax(neu1, row, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table)
+            hierarchical_softmax(neu1, row, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot)
         if negative > 0:
             train_targets(neu1, row, syn1neg, targets, n_out, neu1e, alpha, exp_table)
         for k in range(cw):
@@ -447,7 +483,7 @@ def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                             points, code_lengths, hs, negative, bounds, index, r, neu1e, contexts, targets,
-                            n_targets, alpha, exp_table):
+                            n_targets, alpha, exp_table, hot):
     """One skip-gram step: each context word's row predicts ``sentence[position]``
     and gets its gradient right after. Returns the generator.
 
@@ -477,7 +513,7 @@ def train_skipgram_position(sentence, length, position, shrink, window, syn0, sy
         for c in range(size):
             neu1e[c] = 0
         if hs:
-            hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table)
+            hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot)
         if negative > 0:
             train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table)
         for c in range(size):
@@ -488,7 +524,7 @@ def train_skipgram_position(sentence, length, position, shrink, window, syn0, sy
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                                   points, code_lengths, hs, negative, bounds, index, r, contexts, targets,
-                                  grads, grad_in, alpha, exp_table):
+                                  grads, grad_in, alpha, exp_table, hot):
     """One batched skip-gram step (``-batch 1``, HogBatch): all context words of
     ``sentence[position]`` share one set of negative samples.
 
@@ -519,7 +555,7 @@ def train_skipgram_batch_position(sentence, length, position, shrink, window, sy
         if hs:
             for k in range(n_in):
                 hierarchical_softmax(syn0, contexts[k], word, syn1, codes, points, code_lengths, grad_in[k],
-                                     alpha, exp_table)
+                                     alpha, exp_table, hot)
         n_out, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
         for j in range(1, n_out):
             prefetch_row(syn1neg, targets[j])
@@ -575,10 +611,23 @@ def batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in):
         axpy(np.float32(1), grad_in, k, syn0, contexts[k])
 
 
+#: Elements kept free on both sides of a thread's scratch arrays (at least two
+#: 64-byte cache lines for 4-byte elements).
+_PAD = 32
+
+
+@njit(cache=True, nogil=True, inline="always")
+def thread_private(n, dtype):
+    """Return ``n`` zeros of ``dtype`` inside a larger allocation, ``_PAD`` elements
+    from either end, so that no cache line also holds another allocation."""
+    return np.zeros(n + 2 * _PAD, dtype=dtype)[_PAD:_PAD + n]
+
+
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy")
 def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsample, bounds, index,
                  codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
-                 word_limit, starting_alpha, seed, thread_id, progress, alphas, stop, cursors, batch):
+                 word_limit, starting_alpha, seed, thread_id, progress, alphas, stop, cursors, batch,
+                 hot_nodes, merge_every):
     """Train on ``tokens[begin:end]`` for ``iterations`` epochs, as one reference thread.
 
     Sentences end at ``</s>`` (id 0, counted but not stored) or after 1000 words;
@@ -590,17 +639,39 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
     early when ``stop[0]`` is set. An epoch also
     ends after ``word_limit`` words (the reference's ``train_words / threads``).
     ``batch`` selects :func:`train_skipgram_batch_position` for skip-gram.
+
+    With ``hot_nodes`` > 0, the Huffman nodes ``V - 1 - hot_nodes .. V - 2`` (those
+    nearest the root, on nearly every path) are trained in this thread's private
+    rows of ``syn1`` (``hot_nodes`` rows from ``V + thread_id * (hot_nodes + 1)``;
+    ``syn1`` must have room for them) and merged back after every ``merge_every``
+    centre words and at the end (:func:`merge_hot_rows`). Threads writing the same rows at once make the
+    cores pass those cache lines back and forth; with private copies hierarchical
+    softmax scales with threads. ``hot_nodes`` 0 is the reference's behaviour.
     Returns the number of words this thread processed.
     """
     size = syn0.shape[1]
-    neu1 = np.zeros((1, size), dtype=np.float32)
-    neu1e = np.zeros(size, dtype=np.float32)
-    sentence = np.zeros(MAX_SENTENCE_LENGTH + 1, dtype=np.int64)
-    contexts = np.zeros(2 * window, dtype=np.int64)
-    targets = np.zeros((2 * window, negative + 1), dtype=np.int64)
-    n_targets = np.zeros(2 * window, dtype=np.int64)
-    grads = np.zeros((2 * window, negative + 1), dtype=np.float32)
-    grad_in = np.zeros((2 * window, size), dtype=np.float32)
+    # scratch written at every step: padded, so that no cache line is shared with
+    # another thread's scratch (that would make the cores pass it back and forth)
+    neu1 = thread_private(size, np.float32).reshape((1, size))
+    neu1e = thread_private(size, np.float32)
+    sentence = thread_private(MAX_SENTENCE_LENGTH + 1, np.int64)
+    contexts = thread_private(2 * window, np.int64)
+    targets = thread_private(2 * window * (negative + 1), np.int64).reshape((2 * window, negative + 1))
+    n_targets = thread_private(2 * window, np.int64)
+    grads = thread_private(2 * window * (negative + 1), np.float32).reshape((2 * window, negative + 1))
+    grad_in = thread_private(2 * window * size, np.float32).reshape((2 * window, size))
+    n_words = syn0.shape[0]
+    first_hot = n_words - 1 - hot_nodes
+    start_hot = n_words + thread_id * (hot_nodes + 1)  # a spare row between threads' copies
+    hot = thread_private(2, np.int64)
+    hot[0] = n_words if hot_nodes == 0 else first_hot
+    hot[1] = start_hot - first_hot
+    base = thread_private(hot_nodes * size, np.float32).reshape((hot_nodes, size))
+    for h in range(hot_nodes):
+        for c in range(size):
+            base[h, c] = syn1[first_hot + h, c]
+            syn1[start_hot + h, c] = base[h, c]
+    since_merge = 0
     r = np.uint64(seed) + np.uint64(thread_id)
     window_u = np.uint64(window)
     total = iterations * train_words + 1
@@ -621,6 +692,7 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
             alphas[thread_id] = alpha
             cursors[thread_id] = cursor
             if stop[0] != 0:
+                merge_hot_rows(syn1, base, first_hot, start_hot)
                 return processed
         end_of_range = False
         if length == 0:
@@ -658,18 +730,24 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
         if cbow:
             r = train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                                     points, code_lengths, hs, negative, bounds, index, r, neu1, neu1e,
-                                    contexts, targets[0], alpha, exp_table)
+                                    contexts, targets[0], alpha, exp_table, hot)
         elif batch:
             r = train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                               codes, points, code_lengths, hs, negative, bounds, index, r,
-                                              contexts, targets[0], grads, grad_in, alpha, exp_table)
+                                              contexts, targets[0], grads, grad_in, alpha, exp_table, hot)
         else:
             r = train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                         codes, points, code_lengths, hs, negative, bounds, index, r,
-                                        neu1e, contexts, targets, n_targets, alpha, exp_table)
+                                        neu1e, contexts, targets, n_targets, alpha, exp_table, hot)
         position += 1
         if position >= length:
             length = 0
+        if hot_nodes > 0:
+            since_merge += 1
+            if since_merge >= merge_every:
+                merge_hot_rows(syn1, base, first_hot, start_hot)
+                since_merge = 0
+    merge_hot_rows(syn1, base, first_hot, start_hot)
     return processed
 
 
