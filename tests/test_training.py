@@ -204,3 +204,27 @@ def test_ctrl_c_stops_quickly_and_writes_nothing(tmp_path):
     assert "interrupted after" in err and "Traceback" not in err
     assert elapsed < 10  # the kernels check the stop flag every 10,000 words
     assert os.listdir(tmp_path) == ["big.txt"]
+
+
+def test_thread_shares_from_file_reads_match_the_mapped_tokens():
+    # the work estimate reads samples with TokenFile.read (no page of the map touched);
+    # it must split exactly as an estimate over the mapped array does
+    from word2vec_cli import corpus, sampling
+    from word2vec_cli.trainer import _thread_shares
+
+    opts = TrainOptions(train=str(TINY), threads=3, cbow=0).resolved()
+    vocabulary, tokens = corpus.encode(str(TINY), 5)
+    with tokens:
+        array = np.asarray(tokens.array())
+        np.testing.assert_array_equal(tokens.read(10, 5000), array[10:5000])
+        keep = sampling.keep_probabilities(vocabulary.counts, opts.sample, vocabulary.train_words)
+        lengths = np.zeros(1, np.int32)
+
+        class ArrayOnly:
+            pass
+
+        from_file = _thread_shares(opts, tokens, array, keep, vocabulary.counts, lengths)
+        from_map = _thread_shares(opts, ArrayOnly(), array, keep, vocabulary.counts, lengths)
+    assert from_file == from_map
+    assert from_file[0][0] == 0 and from_file[-1][1] == len(array)
+    assert all(a[1] == b[0] for a, b in zip(from_file, from_file[1:]))

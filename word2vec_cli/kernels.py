@@ -774,38 +774,45 @@ def sentence_work(kept, window, cbow, outputs):
     return pairs * (3 * outputs + 1)
 
 
+#: The work estimate reads this many tokens at the start of each of at most
+#: SHARE_BLOCKS equal blocks of the corpus (at most 4M tokens, 16 MB, in all).
+SHARE_SAMPLE = 4096
+SHARE_BLOCKS = 1024
+
+
 @njit(cache=True, nogil=True)
-def balanced_shares(tokens, keep, window, cbow, outputs, threads):
-    """Return ``threads + 1`` offsets that split ``tokens`` into shares of about
+def sample_work(sample, keep, window, cbow, outputs):
+    """Return the expected training work (:func:`sentence_work`) of the sentences in
+    the token ids ``sample``. ``keep`` holds the subsampling keep probabilities
+    (above 1 means always kept); ``</s>`` (id 0) ends sentences, as do 1000 words."""
+    total = 0.0
+    kept = 0.0
+    length = 0
+    stop = sample.shape[0]
+    for i in range(stop + 1):
+        if i == stop or sample[i] == 0 or length >= MAX_SENTENCE_LENGTH:
+            total += sentence_work(np.int64(kept + 0.5), window, cbow, outputs)
+            kept = 0.0
+            length = 0
+        if i < stop and sample[i] != 0:
+            kept += min(np.float64(keep[sample[i]]), 1.0)
+            length += 1
+    return total
+
+
+@njit(cache=True, nogil=True)
+def balanced_shares(work, n, threads):
+    """Return ``threads + 1`` offsets that split ``n`` tokens into shares of about
     equal training work, for threads that should finish together.
 
+    ``work`` is cumulative over equal blocks: ``work[b + 1] - work[b]`` is the
+    estimated work of block ``b`` of ``len(work) - 1`` (see :func:`sample_work`).
     Equal numbers of tokens are not equal work: subsampling keeps a different share
     of each part, and skip-gram trains fewer context words in short sentences (on
-    the dev corpus one half of the tokens is 25% more skip-gram work than the
-    other). The work is estimated with :func:`sentence_work` on a sample of at most
-    4096 tokens at the start of each of 1024 equal blocks, so at most 4M tokens
-    (16 MB) are read whatever the corpus size. ``keep`` holds the subsampling keep
-    probabilities (above 1 means always kept); ``</s>`` (id 0) ends sentences.
+    the dev corpus one half of the tokens is 25% more skip-gram work than the other).
+    Within a block the work is taken as even.
     """
-    n = tokens.shape[0]
-    n_blocks = min(1024, max(1, n // 64))
-    work = np.zeros(n_blocks + 1)
-    for b in range(n_blocks):
-        begin = b * n // n_blocks
-        end = (b + 1) * n // n_blocks
-        stop = min(end, begin + 4096)
-        total = 0.0
-        kept = 0.0
-        length = 0
-        for i in range(begin, stop + 1):
-            if i == stop or tokens[i] == 0 or length >= MAX_SENTENCE_LENGTH:
-                total += sentence_work(np.int64(kept + 0.5), window, cbow, outputs)
-                kept = 0.0
-                length = 0
-            if i < stop and tokens[i] != 0:
-                kept += min(np.float64(keep[tokens[i]]), 1.0)
-                length += 1
-        work[b + 1] = work[b] + total * (end - begin) / max(stop - begin, 1)
+    n_blocks = work.shape[0] - 1
     shares = np.zeros(threads + 1, dtype=np.int64)
     shares[threads] = n
     b = 0

@@ -172,9 +172,7 @@ def _train_vectors(opts, vocabulary, tokens):
     progress = np.zeros(opts.threads, dtype=np.int64)
     alphas = np.full(opts.threads, opts.alpha, dtype=np.float32)
     stop = np.zeros(1, dtype=np.int64)
-    shares = _thread_shares(opts, token_array, keep, counts, code_lengths)
-    if getattr(tokens, "release", None) is not None:
-        tokens.release(0, len(token_array))  # the share estimate read every page
+    shares = _thread_shares(opts, tokens, token_array, keep, counts, code_lengths)
     cursors = np.array([begin for begin, _ in shares], dtype=np.int64)
     release = _TokenRelease(tokens, shares, cursors)
     failures = []
@@ -258,14 +256,17 @@ def _link(dispatcher, args):
     dispatcher.compile(tuple(typeof(arg) for arg in args))
 
 
-def _thread_shares(opts, token_array, keep, counts, code_lengths):
+def _thread_shares(opts, tokens, token_array, keep, counts, code_lengths):
     """Return each thread's ``(begin, end)`` range of tokens.
 
     The reference gives each thread an equal part of the file; ours splits where the
     estimated training work is equal (:func:`kernels.balanced_shares`), so that the
-    threads finish together instead of one working alone at the end. With
-    ``-read-vocab`` an epoch ends after ``train_words / threads`` words per thread, as
-    in the reference, so the parts stay equal there.
+    threads finish together instead of one working alone at the end. The samples
+    are read with ``tokens.read`` when the token file has it, not through the memory
+    map: faulting in a few pages at a thousand places would map about 64 KB around
+    each (the kernel's fault-around) and briefly add most of a large file to the
+    resident memory. With ``-read-vocab`` an epoch ends after ``train_words /
+    threads`` words per thread, as in the reference, so the parts stay equal there.
     """
     from . import kernels
 
@@ -275,7 +276,16 @@ def _thread_shares(opts, token_array, keep, counts, code_lengths):
     outputs = opts.negative + 1.0
     if opts.hs:  # the mean Huffman path length over the training words
         outputs += float(np.dot(counts, code_lengths[:len(counts)]) / max(counts.sum(), 1))
-    offsets = kernels.balanced_shares(token_array, keep, opts.window, bool(opts.cbow), outputs, opts.threads)
+    read = getattr(tokens, "read", None)
+    n_blocks = min(kernels.SHARE_BLOCKS, max(1, n_tokens // 64))
+    work = np.zeros(n_blocks + 1)
+    for b in range(n_blocks):
+        begin, end = b * n_tokens // n_blocks, (b + 1) * n_tokens // n_blocks
+        stop = min(end, begin + kernels.SHARE_SAMPLE)
+        sample = read(begin, stop) if read is not None else np.asarray(token_array[begin:stop])
+        estimate = kernels.sample_work(sample, keep, opts.window, bool(opts.cbow), outputs)
+        work[b + 1] = work[b] + estimate * (end - begin) / max(stop - begin, 1)
+    offsets = kernels.balanced_shares(work, n_tokens, opts.threads)
     return [(int(offsets[k]), int(offsets[k + 1])) for k in range(opts.threads)]
 
 
