@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 TESTS = Path(__file__).resolve().parent
@@ -13,6 +14,11 @@ GOLDEN = FIXTURES / "golden"
 REPO = TESTS.parent
 #: The project's shared folder (data sets, the reference's outputs); may be absent.
 SHARED = REPO.parent / "shared"
+
+
+def no_hot_rows(syn1):
+    """The ``hot`` argument of a kernel step with no private Huffman rows."""
+    return np.array([len(syn1), 0], dtype=np.int64)
 
 
 def run_cli(*args, input=None, timeout=300, env=None):

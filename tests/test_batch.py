@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import no_hot_rows
 from word2vec_cli import kernels, sampling
 from word2vec_cli.huffman import HuffmanCodes
 
@@ -73,7 +74,7 @@ def run_kernel(sentence, position, shrink, window, syn0, syn1neg, bounds, negati
         hs is not None, negative, bounds, sampling.draw_index(bounds), np.uint64(r),
         np.zeros(2 * window, np.int64), np.zeros(negative + 1, np.int64),
         np.zeros((2 * window, negative + 1), np.float32), np.zeros((2 * window, syn0.shape[1]), np.float32),
-        np.float32(alpha), TABLE, np.array([len(syn1), 0], np.int64))
+        np.float32(alpha), TABLE, no_hot_rows(syn1))
     return syn0, syn1neg, int(r_after)
 
 

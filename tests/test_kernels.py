@@ -10,15 +10,11 @@ with label = 1 - d_j (code bit) for hierarchical softmax and label = 1 for the w
 import numpy as np
 import pytest
 
+from conftest import no_hot_rows
 from word2vec_cli import kernels
 from word2vec_cli.huffman import HuffmanCodes
 
 TABLE = kernels.sigmoid_table()
-
-
-def no_hot_rows(syn1):
-    """The ``hot`` argument for a kernel call with no private Huffman rows."""
-    return np.array([len(syn1), 0], dtype=np.int64)
 
 
 def table_sigmoid(f):

@@ -319,7 +319,7 @@ def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths
     Nodes whose score is outside (-6, 6) are skipped, as in the reference. The
     nodes of a path are distinct, so they are always trained four at a time.
     ``hot`` is ``(first_hot, shift)`` (see :func:`hot_row`): the nodes nearest the
-    root are trained in this thread's private rows; ``(len(syn1), 0)`` for none.
+    root are trained in this thread's private rows; ``(V - 1, 0)`` or above for none.
     """
     first_hot, shift = hot[0], hot[1]
     n = code_lengths[word]
@@ -644,9 +644,10 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
     nearest the root, on nearly every path) are trained in this thread's private
     rows of ``syn1`` (``hot_nodes`` rows from ``V + thread_id * (hot_nodes + 1)``;
     ``syn1`` must have room for them) and merged back after every ``merge_every``
-    centre words and at the end (:func:`merge_hot_rows`). Threads writing the same rows at once make the
-    cores pass those cache lines back and forth; with private copies hierarchical
-    softmax scales with threads. ``hot_nodes`` 0 is the reference's behaviour.
+    centre words and at the end (:func:`merge_hot_rows`). Threads writing the same
+    rows at once make the cores pass those cache lines back and forth; with private
+    copies hierarchical softmax scales with threads. ``hot_nodes`` 0 is the
+    reference's behaviour.
     Returns the number of words this thread processed.
     """
     size = syn0.shape[1]
@@ -663,8 +664,8 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
     n_words = syn0.shape[0]
     first_hot = n_words - 1 - hot_nodes
     start_hot = n_words + thread_id * (hot_nodes + 1)  # a spare row between threads' copies
-    hot = thread_private(2, np.int64)
-    hot[0] = n_words if hot_nodes == 0 else first_hot
+    hot = thread_private(2, np.int64)  # with no hot nodes first_hot is V - 1: above every node
+    hot[0] = first_hot
     hot[1] = start_hot - first_hot
     base = thread_private(hot_nodes * size, np.float32).reshape((hot_nodes, size))
     for h in range(hot_nodes):
