@@ -26,8 +26,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from word2vec_cli.query import accuracy  # noqa: E402
-from word2vec_cli.vectors import load, save_vectors  # noqa: E402
+from word2vec_cli.query.accuracy import accuracy  # noqa: E402
+from word2vec_cli.vectors.read import load
+from word2vec_cli.vectors.write import save_vectors  # noqa: E402
 
 DEFAULT_QUESTIONS = REPO.parent / "shared" / "data" / "questions-words.txt"
 

@@ -2,7 +2,7 @@
 """Time the training kernels alone, without the vocabulary pass.
 
 The corpus is encoded once (its token ids and counts are cached next to ``--cache``)
-and then ``trainer._train_vectors`` -- the same driver ``word2vec`` runs -- is timed
+and then ``driver._train_vectors`` -- the same driver ``word2vec`` runs -- is timed
 for each mode and thread count, alternating modes between repeats. Reported per
 run: wall seconds, process CPU seconds (user + system, much less sensitive than wall
 time to other jobs on a shared machine) and training words/s; then the medians.
@@ -33,9 +33,11 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from word2vec_cli import corpus, trainer  # noqa: E402
-from word2vec_cli.options import TrainOptions  # noqa: E402
-from word2vec_cli.vocab import Vocabulary  # noqa: E402
+from word2vec_cli.text import corpus
+
+from word2vec_cli.training import driver  # noqa: E402
+from word2vec_cli.model.options import TrainOptions  # noqa: E402
+from word2vec_cli.text.vocab import Vocabulary  # noqa: E402
 
 MODES = {
     "cbow-ns": dict(cbow=1, negative=5, hs=0),
@@ -84,12 +86,12 @@ STEP_FUNCTIONS = ("train_cbow_position", "train_skipgram_position", "train_skipg
 def count_refcounts():
     """Compile ``train_thread`` (in this process's fresh cache) and print the number
     of reference-counting calls in each step function's LLVM code."""
-    from word2vec_cli import kernels
+    from word2vec_cli.kernels import thread
 
     tiny = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "golden", "tiny-corpus.txt")
     for batch in (0, 1):  # compiles every branch of train_thread
-        trainer.train_model(TrainOptions(train=tiny, threads=1, iter=1, debug=0, cbow=0, hs=1, batch=batch))
-    llvm = next(iter(kernels.train_thread.inspect_llvm().values()))
+        driver.train_model(TrainOptions(train=tiny, threads=1, iter=1, debug=0, cbow=0, hs=1, batch=batch))
+    llvm = next(iter(thread.train_thread.inspect_llvm().values()))
     counts = {}
     for function in re.split(r"\ndefine ", llvm)[1:]:
         name = re.search(r"kernels\d+(\w+?)B\d", function[:400])
@@ -131,7 +133,7 @@ def main():
                 flags = dict(MODES[mode], **({"size": args.size} if args.size else {}))
                 opts = TrainOptions(train=args.corpus, threads=threads, iter=args.iter, debug=0, **flags).resolved()
                 cpu0, wall0 = cpu_seconds(), time.perf_counter()
-                syn0, words, seconds = trainer._train_vectors(opts, vocabulary, _Tokens(tokens))
+                syn0, words, seconds = driver._train_vectors(opts, vocabulary, _Tokens(tokens))
                 wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
                 if repeat == 0:
                     continue

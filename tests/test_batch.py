@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from conftest import no_hot_rows
-from word2vec_cli import kernels, sampling
-from word2vec_cli.huffman import HuffmanCodes
+from word2vec_cli.kernels import skipgram
+from word2vec_cli.model import sampling, weights
+from word2vec_cli.model.huffman import HuffmanCodes
 
-TABLE = kernels.sigmoid_table()
+TABLE = weights.sigmoid_table()
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -69,7 +70,7 @@ def run_kernel(sentence, position, shrink, window, syn0, syn1neg, bounds, negati
         codes, points, lengths = np.zeros((1, 1), np.uint8), np.zeros((1, 1), np.int32), np.zeros(1, np.int32)
     else:
         syn1, codes, points, lengths = hs
-    r_after = kernels.train_skipgram_batch_position(
+    r_after = skipgram.train_skipgram_batch_position(
         sentence, len(sentence), position, shrink, window, syn0, syn1, syn1neg, codes, points, lengths,
         hs is not None, negative, bounds, sampling.draw_index(bounds), np.uint64(r),
         np.zeros(2 * window, np.int64), np.zeros(negative + 1, np.int64),
@@ -162,7 +163,7 @@ def _demo_generator():
 
 def test_batch_training_learns_the_planted_analogies(tmp_path):
     from word2vec_cli import train
-    from word2vec_cli.query import accuracy
+    from word2vec_cli.query.accuracy import accuracy
 
     gen = _demo_generator()
     corpus, questions = gen.generate(tmp_path, n_tokens=gen.SMALL_TOKENS, seed=1)

@@ -100,7 +100,7 @@ def test_unwritable_folder_message(tmp_path, monkeypatch):
     import tempfile
 
     from word2vec_cli.errors import Word2VecError
-    from word2vec_cli.fileio import check_writable
+    from word2vec_cli.files.outputs import check_writable
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")

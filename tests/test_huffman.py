@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from word2vec_cli.errors import Word2VecError
-from word2vec_cli.huffman import HuffmanCodes
+from word2vec_cli.model.huffman import HuffmanCodes
 
 # "AFTER DATA EAR ARE ART AREA": A 8, D 1, E 4, F 1, R 5, T 3, sorted by count
 SEED_WORDS = ["A", "R", "E", "T", "F", "D"]

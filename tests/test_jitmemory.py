@@ -38,9 +38,9 @@ def test_compiler_mappings_parses_maps(tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc and MADV_PAGEOUT")
 def test_release_drops_resident_pages_and_kernels_still_run():
-    from word2vec_cli import kernels
+    from word2vec_cli.model import weights
 
-    before = kernels.initial_vectors(50, 8, np.uint64(1))  # LLVM has linked a kernel
+    before = weights.initial_vectors(50, 8, np.uint64(1))  # LLVM has linked a kernel
     resident = _compiler_private_kb()
     if resident < 10_000:  # tens of MB are resident after a load, unless shared
         pytest.skip("another process maps the LLVM library too")
@@ -48,7 +48,7 @@ def test_release_drops_resident_pages_and_kernels_still_run():
     if advised == 0:
         pytest.skip("MADV_PAGEOUT refused by this kernel")
     assert _compiler_private_kb() < resident / 2
-    np.testing.assert_array_equal(kernels.initial_vectors(50, 8, np.uint64(1)), before)
+    np.testing.assert_array_equal(weights.initial_vectors(50, 8, np.uint64(1)), before)
     from numba import njit
 
     @njit

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from conftest import no_hot_rows
-from word2vec_cli import kernels
-from word2vec_cli.huffman import HuffmanCodes
+from word2vec_cli.kernels import cbow, steps
+from word2vec_cli.model import weights
+from word2vec_cli.model.huffman import HuffmanCodes
 
-TABLE = kernels.sigmoid_table()
+TABLE = weights.sigmoid_table()
 
 
 def table_sigmoid(f):
@@ -93,7 +94,7 @@ def test_hierarchical_softmax_update(setup, sigmoid, tol):
                                           huffman.codes[word, :n], float(eta), sigmoid)
     neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
     out = syn1.copy()
-    kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
+    steps.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
                                  eta, TABLE, no_hot_rows(out))
     assert np.allclose(neu1e, e_expected, atol=tol)
     assert np.allclose(out, syn1_expected, atol=tol)
@@ -102,7 +103,7 @@ def test_hierarchical_softmax_update(setup, sigmoid, tol):
 
 @pytest.mark.parametrize("sigmoid,tol", [(table_sigmoid, 2e-5), (exact_sigmoid, 5e-3)])
 def test_negative_sampling_update(setup, sigmoid, tol):
-    from word2vec_cli import sampling
+    from word2vec_cli.model import sampling
 
     _, syn0, syn1neg, counts = setup
     bounds = sampling.unigram_bounds(counts)
@@ -113,7 +114,7 @@ def test_negative_sampling_update(setup, sigmoid, tol):
                                          sigmoid)
     neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
     out = syn1neg.copy()
-    r_kernel = kernels.negative_sampling(syn0, row, word, out, negative, bounds, sampling.draw_index(bounds),
+    r_kernel = steps.negative_sampling(syn0, row, word, out, negative, bounds, sampling.draw_index(bounds),
                                          np.uint64(r), neu1e, eta, TABLE, np.zeros(negative + 1, np.int64))
     assert int(r_kernel) == r_after
     assert np.allclose(neu1e, e_expected, atol=tol)
@@ -121,19 +122,19 @@ def test_negative_sampling_update(setup, sigmoid, tol):
 
 
 def test_negative_sampling_clamps_large_scores():
-    from word2vec_cli import sampling
+    from word2vec_cli.model import sampling
 
     syn0 = np.full((3, 4), 2.0, dtype=np.float32)  # x . theta = 16 > 6
     out = np.full((3, 4), 2.0, dtype=np.float32)
     bounds = np.array([0, 1, 100_000_000], dtype=np.int64)
     neu1e = np.zeros(4, dtype=np.float32)
-    kernels.negative_sampling(syn0, 0, 1, out, 0, bounds, sampling.draw_index(bounds), np.uint64(1), neu1e,
+    steps.negative_sampling(syn0, 0, 1, out, 0, bounds, sampling.draw_index(bounds), np.uint64(1), neu1e,
                               np.float32(0.5), TABLE, np.zeros(1, np.int64))
     assert (out == 2.0).all() and (neu1e == 0).all()  # label 1, f > 6: g = 0
 
 
 def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
-    from word2vec_cli import sampling
+    from word2vec_cli.model import sampling
 
     _, syn0, syn1neg, counts = setup
     bounds = sampling.unigram_bounds(counts)
@@ -152,7 +153,7 @@ def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
     neu1 = np.zeros((1, syn0.shape[1]), dtype=np.float32)
     neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
     dummy_codes = np.zeros((1, 1), dtype=np.uint8)
-    kernels.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
+    cbow.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
                                 dummy_codes, dummy_codes.astype(np.int32), np.zeros(1, dtype=np.int32), False, 3,
                                 bounds, sampling.draw_index(bounds), np.uint64(r), neu1, neu1e,
                                 np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE, no_hot_rows(out))
@@ -161,14 +162,14 @@ def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
 
 
 def test_learning_rate_schedule_and_floor():
-    assert kernels.learning_rate(np.float32(0.025), 0, 1001) == np.float32(0.025)
-    half = kernels.learning_rate(np.float32(0.025), 500, 1001)
+    assert weights.learning_rate(np.float32(0.025), 0, 1001) == np.float32(0.025)
+    half = weights.learning_rate(np.float32(0.025), 500, 1001)
     assert half == np.float32(0.025) * (np.float32(1) - np.float32(500) / np.float32(1001))
-    assert kernels.learning_rate(np.float32(0.025), 1001, 1001) == np.float32(0.025 * 1e-4)
+    assert weights.learning_rate(np.float32(0.025), 1001, 1001) == np.float32(0.025 * 1e-4)
 
 
 def test_initial_vectors_follow_the_reference_generator():
-    syn0 = kernels.initial_vectors(3, 4, 1)
+    syn0 = weights.initial_vectors(3, 4, 1)
     r, mask, expected = 1, (1 << 64) - 1, []
     for _ in range(12):
         r = (r * 25214903917 + 11) & mask
@@ -191,7 +192,7 @@ def test_hierarchical_softmax_long_paths_and_skipped_nodes():
                                               huffman.codes[word, :n], float(eta), table_sigmoid)
         neu1e = np.zeros(8, dtype=np.float32)
         out = syn1.copy()
-        kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
+        steps.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
                                      eta, TABLE, no_hot_rows(out))
         assert np.allclose(neu1e, e_expected, atol=2e-5)
         assert np.allclose(out, syn1_expected, atol=2e-5)
@@ -202,7 +203,7 @@ def test_hierarchical_softmax_long_paths_and_skipped_nodes():
 def test_negative_sampling_with_repeated_draws(negative):
     # one word takes most of the table: draws repeat within a block of four, which must
     # then be trained one at a time (the second sees the first's update)
-    from word2vec_cli import sampling
+    from word2vec_cli.model import sampling
 
     rng = np.random.default_rng(negative)
     counts = np.array([3, 10**7, 10**5, 10**4, 500, 300, 100, 50], dtype=np.int64)
@@ -216,7 +217,7 @@ def test_negative_sampling_with_repeated_draws(negative):
                                              table_sigmoid)
         neu1e = np.zeros(16, dtype=np.float32)
         out = syn1neg.copy()
-        r_kernel = kernels.negative_sampling(syn0, 2, word, out, negative, bounds, sampling.draw_index(bounds),
+        r_kernel = steps.negative_sampling(syn0, 2, word, out, negative, bounds, sampling.draw_index(bounds),
                                              np.uint64(r), neu1e, eta, TABLE, np.zeros(negative + 1, np.int64))
         assert int(r_kernel) == r_after
         assert np.allclose(neu1e, e_expected, atol=2e-5)
@@ -243,12 +244,12 @@ def test_hot_nodes_train_private_rows_and_merge_back():
     for word, row in ((0, 1), (17, 3), (39, 0)):
         for out, hot_arg in ((direct, no_hot_rows(direct)), (with_private, hot)):
             neu1e = np.zeros(size, dtype=np.float32)
-            kernels.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths,
+            steps.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths,
                                          neu1e, eta, TABLE, hot_arg)
     assert huffman.points[0, 0] >= first_hot  # the root is a hot node
     np.testing.assert_array_equal(with_private[first_hot:n_words - 1], syn1[first_hot:n_words - 1])
     np.testing.assert_allclose(with_private[:first_hot], direct[:first_hot], atol=1e-6)
-    kernels.merge_hot_rows(with_private, base, first_hot, start)
+    steps.merge_hot_rows(with_private, base, first_hot, start)
     np.testing.assert_allclose(with_private[:n_words], direct, atol=1e-6)
     np.testing.assert_array_equal(with_private[start:], with_private[first_hot:n_words - 1])
     np.testing.assert_array_equal(base, with_private[start:])
@@ -259,7 +260,7 @@ def test_merge_adds_each_threads_changes():
     syn1[0] = [1, 1]          # shared hot row, already changed by another thread
     syn1[3] = [0.5, 0.25]     # this thread's private copy of it, after training
     base = np.zeros((1, 2), dtype=np.float32)  # the private row's value at the last merge
-    kernels.merge_hot_rows(syn1, base, 0, 3)
+    steps.merge_hot_rows(syn1, base, 0, 3)
     np.testing.assert_array_equal(syn1[0], [1.5, 1.25])
     np.testing.assert_array_equal(syn1[3], [1.5, 1.25])
     np.testing.assert_array_equal(base[0], [1.5, 1.25])

@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, GOLDEN, SHARED
-from word2vec_cli import corpus, fileio
+from word2vec_cli.files import inputs
+from word2vec_cli.text import chunks
 from word2vec_cli.cli.phrases import phrases_command
 from word2vec_cli.errors import UsageError, Word2VecError
-from word2vec_cli.phrases import find_phrases, kept_entries
+from word2vec_cli.text.phrases import find_phrases, kept_entries
 
 PHRASES = FIXTURES / "phrases"
 
@@ -175,7 +176,7 @@ def test_streaming_in_small_blocks(tmp_path, monkeypatch):
     texts = [text, text.replace(b"\n", b" "), text.replace(b"\n", b"\r\n")]
     expected = [run(tmp_path, t, min_count=3, threshold=2) for t in texts]
     assert all(e.count(b"_") > 100 for e in expected)
-    monkeypatch.setattr(corpus, "iter_blocks", lambda p: fileio.iter_blocks(p, 7))
+    monkeypatch.setattr(chunks, "iter_blocks", lambda p: inputs.iter_blocks(p, 7))
     assert [run(tmp_path, t, min_count=3, threshold=2) for t in texts] == expected
 
 
@@ -281,7 +282,7 @@ def test_failures_leave_no_output(tmp_path, monkeypatch):
     def broken(*args):
         raise Word2VecError("disk full")
 
-    monkeypatch.setattr("word2vec_cli.phrases.write_chunk", broken)
+    monkeypatch.setattr("word2vec_cli.text.phrases.write_chunk", broken)
     result = invoke("-train", src, "-output", folder / "out.txt", "-passes", 2, "-debug", 0)
     assert str(result.exception) == "disk full"  # a failure while writing
     assert sorted(os.listdir(folder)) == ["in.txt.gz"]

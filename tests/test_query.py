@@ -9,10 +9,16 @@ from click.testing import CliRunner
 
 from word2vec_cli.cli.query import (accuracy_command, analogy_command, convert_command, distance_command,
                                     similarity_command)
+import word2vec_cli
 from word2vec_cli.errors import UsageError, Word2VecError
-from word2vec_cli.query import (QuerySpace, accuracy, average_ranks, convert, pearson, run_analogy,
-                                run_distance, similarity, spearman, split_like_reference)
-from word2vec_cli.vectors import Vectors, load, save_vectors
+from word2vec_cli.api import Vectors
+from word2vec_cli.query.accuracy import accuracy
+from word2vec_cli.query.interactive import run_analogy, run_distance, split_like_reference
+from word2vec_cli.query.similarity import average_ranks, pearson, similarity, spearman
+from word2vec_cli.query.space import QuerySpace
+from word2vec_cli.vectors.convert import convert
+from word2vec_cli.vectors.read import load
+from word2vec_cli.vectors.write import save_vectors
 
 from conftest import FIXTURES, SHARED
 
@@ -136,7 +142,7 @@ def test_library_queries(small):
     nearest = small.most_similar("man", n=3)
     assert [w for w, _ in nearest] == ["woman", "child", "boy"]
     assert nearest[0][1] == pytest.approx(0.883745, abs=1e-6)
-    answers = load(SMALL_BIN).analogy("man", "king", "woman", n=2)
+    answers = word2vec_cli.load(SMALL_BIN).analogy("man", "king", "woman", n=2)
     assert [w for w, _ in answers] == ["goal", "defeat"]
     with pytest.raises(KeyError):
         small.most_similar(["man", "notaword"])

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from word2vec_cli import kernels, sampling
+from word2vec_cli.kernels import steps
+
+from word2vec_cli.model import sampling, weights
 
 
 def zipf_counts(rng, n):
@@ -20,7 +22,7 @@ def test_negative_draws_equal_the_explicit_table(seed, table_size):
     table = sampling.explicit_table(counts, table_size)
     bounds = sampling.unigram_bounds(counts, table_size)
     positions = np.arange(table_size)
-    drawn = np.array([kernels.draw_negative(bounds, p) for p in positions[:: max(1, table_size // 5000)]])
+    drawn = np.array([steps.draw_negative(bounds, p) for p in positions[:: max(1, table_size // 5000)]])
     assert (drawn == table[:: max(1, table_size // 5000)]).all()
     assert (np.searchsorted(bounds, positions, "right") - 1 == table).all()
 
@@ -66,7 +68,7 @@ def test_keep_probability_drives_the_observed_keep_rate():
     kept = 0
     trials = 20000
     for _ in range(trials):
-        r = kernels.next_random(r)
+        r = weights.next_random(r)
         kept += keep >= float(np.float32(int(r) & 0xFFFF) / np.float32(65536))
     assert kept / trials == pytest.approx(keep, abs=0.015)
 
@@ -76,11 +78,11 @@ def test_no_subsampling_keeps_everything():
 
 
 def test_sigmoid_table_factor_and_values():
-    table = kernels.sigmoid_table()
+    table = weights.sigmoid_table()
     assert table.shape == (1001,) and table.dtype == np.float32
     x = (np.arange(1000) / 1000 * 2 - 1) * 6
     assert np.allclose(table[:1000], 1 / (1 + np.exp(-x)), atol=1e-6)
-    assert kernels.EXP_TABLE_FACTOR == 83
+    assert weights.EXP_TABLE_FACTOR == 83
 
 
 @pytest.mark.parametrize("seed,n_words", [(0, 30), (1, 3000), (2, 200_000)])
@@ -97,5 +99,5 @@ def test_indexed_draws_equal_the_table_at_full_size(seed, n_words):
                                 buckets, buckets - 1, [0, sampling.TABLE_SIZE - 1]])
     positions = positions[(positions >= 0) & (positions < sampling.TABLE_SIZE)]
     expected = np.searchsorted(bounds, positions, "right") - 1
-    drawn = np.array([kernels.draw_negative_indexed(bounds, index, p) for p in positions])
+    drawn = np.array([steps.draw_negative_indexed(bounds, index, p) for p in positions])
     assert (drawn == expected).all()

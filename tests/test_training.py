@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from conftest import GOLDEN, run_cli
-from word2vec_cli import vectors as vector_files
-from word2vec_cli.options import TrainOptions
-from word2vec_cli.trainer import train_model
+from word2vec_cli.vectors import read as vector_files
+from word2vec_cli.model.options import TrainOptions
+from word2vec_cli.training.driver import train_model
 
 TINY = GOLDEN / "tiny-corpus.txt"
 
@@ -45,17 +45,17 @@ def test_sigmoid_factor_matters(monkeypatch):
     faithful = train_model(TrainOptions(train=str(TINY), threads=1, debug=0, iter=1)).syn0
     assert np.abs(reference.vectors - faithful).max() < 1e-3
     # shifting the sigmoid table by a third of a step is the same error as 83.33
-    from word2vec_cli import kernels
+    from word2vec_cli.model import weights
 
-    shifted = kernels.sigmoid_table()
+    shifted = weights.sigmoid_table()
     shifted[:1000] = 1 / (1 + np.exp(-((np.arange(1000) + 0.33) / 1000 * 2 - 1) * 6))
-    monkeypatch.setattr(kernels, "sigmoid_table", lambda: shifted.astype(np.float32))
+    monkeypatch.setattr(weights, "sigmoid_table", lambda: shifted.astype(np.float32))
     perturbed = train_model(TrainOptions(train=str(TINY), threads=1, debug=0, iter=1)).syn0
     assert np.abs(reference.vectors - perturbed).max() > 1e-3
 
 
 def test_classes_match_the_reference_on_the_reference_vectors():
-    from word2vec_cli.classes import kmeans_classes
+    from word2vec_cli.vectors.classes import kmeans_classes
 
     reference = vector_files.load(GOLDEN / "tiny-cbow-ns.bin")
     expected = [int(line.split()[1]) for line in (GOLDEN / "tiny-classes.txt").read_bytes().splitlines()]
@@ -89,25 +89,26 @@ def test_same_seed_same_bytes_and_other_seed_differs(tmp_path):
 def test_private_hot_nodes_change_nothing_on_one_thread(monkeypatch, cbow):
     # with one thread, training the top Huffman nodes in private rows and merging them
     # back every few words must give the shared-row result bit for bit
-    from word2vec_cli import kernels, trainer
+    from word2vec_cli.kernels import thread
+    from word2vec_cli.training import driver
 
     flags = dict(train=str(TINY), threads=1, debug=0, iter=2, cbow=cbow, hs=1, negative=2)
     plain = train_model(TrainOptions(**flags)).syn0
-    monkeypatch.setattr(trainer, "_hot_nodes", lambda opts, n_words: 7)
-    monkeypatch.setattr(kernels, "HOT_MERGE_EVERY", 5)
+    monkeypatch.setattr(driver, "hot_nodes_per_thread", lambda opts, n_words: 7)
+    monkeypatch.setattr(thread, "HOT_MERGE_EVERY", 5)
     private = train_model(TrainOptions(**flags)).syn0
     np.testing.assert_array_equal(private, plain)
 
 
 def test_several_threads_use_private_hot_nodes_only_with_hs():
-    from word2vec_cli.kernels import HOT_NODES
-    from word2vec_cli.trainer import _hot_nodes
+    from word2vec_cli.kernels.thread import HOT_NODES
+    from word2vec_cli.training.shares import hot_nodes_per_thread
 
     resolved = TrainOptions(train=str(TINY), threads=2, hs=1).resolved()
-    assert _hot_nodes(resolved, 1000) == HOT_NODES > 9
-    assert _hot_nodes(resolved, 10) == 9
-    assert _hot_nodes(TrainOptions(train=str(TINY), threads=1, hs=1).resolved(), 1000) == 0
-    assert _hot_nodes(TrainOptions(train=str(TINY), threads=2, hs=0).resolved(), 1000) == 0
+    assert hot_nodes_per_thread(resolved, 1000) == HOT_NODES > 9
+    assert hot_nodes_per_thread(resolved, 10) == 9
+    assert hot_nodes_per_thread(TrainOptions(train=str(TINY), threads=1, hs=1).resolved(), 1000) == 0
+    assert hot_nodes_per_thread(TrainOptions(train=str(TINY), threads=2, hs=0).resolved(), 1000) == 0
 
 
 @pytest.mark.parametrize("flags", [("-cbow", 1, "-hs", 1, "-negative", 3), ("-cbow", 0, "-hs", 1)])
@@ -209,8 +210,9 @@ def test_ctrl_c_stops_quickly_and_writes_nothing(tmp_path):
 def test_thread_shares_from_file_reads_match_the_mapped_tokens():
     # the work estimate reads samples with TokenFile.read (no page of the map touched);
     # it must split exactly as an estimate over the mapped array does
-    from word2vec_cli import corpus, sampling
-    from word2vec_cli.trainer import _thread_shares
+    from word2vec_cli.model import sampling
+    from word2vec_cli.text import corpus
+    from word2vec_cli.training.shares import thread_shares
 
     opts = TrainOptions(train=str(TINY), threads=3, cbow=0).resolved()
     vocabulary, tokens = corpus.encode(str(TINY), 5)
@@ -223,8 +225,8 @@ def test_thread_shares_from_file_reads_match_the_mapped_tokens():
         class ArrayOnly:
             pass
 
-        from_file = _thread_shares(opts, tokens, array, keep, vocabulary.counts, lengths)
-        from_map = _thread_shares(opts, ArrayOnly(), array, keep, vocabulary.counts, lengths)
+        from_file = thread_shares(opts, tokens, array, keep, vocabulary.counts, lengths)
+        from_map = thread_shares(opts, ArrayOnly(), array, keep, vocabulary.counts, lengths)
     assert from_file == from_map
     assert from_file[0][0] == 0 and from_file[-1][1] == len(array)
     assert all(a[1] == b[0] for a, b in zip(from_file, from_file[1:]))

@@ -7,8 +7,12 @@ import struct
 import numpy as np
 import pytest
 
+import word2vec_cli
 from word2vec_cli.errors import Word2VecError
-from word2vec_cli.vectors import Vectors, format_c_float, load, load_npy, save_npy, save_vectors
+from word2vec_cli.api import Vectors
+from word2vec_cli.vectors.npy import load_npy, save_npy
+from word2vec_cli.vectors.read import load
+from word2vec_cli.vectors.write import format_c_float, save_vectors
 
 from conftest import FIXTURES, GOLDEN
 
@@ -29,7 +33,7 @@ def write_bytes(path, data):
 
 
 def test_reference_binary_round_trip_is_byte_exact(tmp_path):
-    vectors = load(SMALL_BIN)
+    vectors = word2vec_cli.load(SMALL_BIN)
     assert (len(vectors), vectors.dim) == (2310, 50)
     assert vectors.words[:3] == ["</s>", "a", "the"]
     assert vectors.vectors.dtype == np.float32 and vectors.vectors.flags.c_contiguous
@@ -42,7 +46,7 @@ def test_reference_text_round_trip_is_byte_exact(tmp_path):
     source = GOLDEN / "tiny-sg-ns-w8-s1e-4.txt"
     if not source.exists():
         pytest.skip("golden text vectors not available")
-    vectors = load(source)
+    vectors = word2vec_cli.load(source)
     assert vectors.dim == 20
     out = tmp_path / "copy.txt"
     vectors.save(out)
@@ -282,7 +286,7 @@ def test_text_header_says_more_dimensions(tmp_path):
 
 def test_long_lines_and_small_blocks(tmp_path, monkeypatch):
     # parsing in blocks much smaller than a record must give the same result
-    import word2vec_cli.vectors as module
+    import word2vec_cli.vectors.read as module
 
     rng = np.random.default_rng(3)
     matrix = rng.standard_normal((40, 300)).astype(np.float32)

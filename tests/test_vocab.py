@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from conftest import GOLDEN, run_cli
-from word2vec_cli import corpus
+from word2vec_cli.files import inputs
+from word2vec_cli.text import chunks, corpus
 from word2vec_cli.errors import Word2VecError
-from word2vec_cli.vocab import Vocabulary
+from word2vec_cli.text.vocab import Vocabulary
 
 
 def encode_text(tmp_path, text, min_count=1, **kwargs):
@@ -48,8 +49,8 @@ def test_last_word_without_newline_is_kept(tmp_path):
 
 def test_words_spanning_blocks_and_no_newline(tmp_path, monkeypatch):
     # small blocks force words across block boundaries; a line with no newline at all
-    monkeypatch.setattr("word2vec_cli.fileio.BLOCK_SIZE", 7)
-    monkeypatch.setattr(corpus, "iter_blocks", lambda p: __import__("word2vec_cli.fileio").fileio.iter_blocks(p, 7))
+    monkeypatch.setattr("word2vec_cli.files.inputs.BLOCK_SIZE", 7)
+    monkeypatch.setattr(chunks, "iter_blocks", lambda p: inputs.iter_blocks(p, 7))
     words = [b"w%d" % (i % 13) for i in range(500)]
     _, tokens = encode_text(tmp_path, b" ".join(words))
     assert tokens == words

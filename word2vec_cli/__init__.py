@@ -15,37 +15,20 @@ __version__ = "0.1.0"
 
 __all__ = ["train", "load", "Vectors", "TrainOptions", "Word2VecError", "__version__"]
 
-
-def train(corpus, output=None, **options):
-    """Train word vectors on the text file ``corpus`` and return them as :class:`Vectors`.
-
-    Options are the ``word2vec`` flags with ``_`` for ``-`` (``size``, ``window``,
-    ``cbow``, ``negative``, ``hs``, ``iter``, ``min_count``, ``threads``, ...). With
-    ``output`` the vectors are also written there (``binary=1`` for binary).
-    """
-    from .trainer import train as _train
-
-    return _train(corpus, output=output, **options)
-
-
-def load(path, format=None, limit=None):
-    """Read a text or binary vector file (format detected) and return :class:`Vectors`."""
-    from .vectors import load as _load
-
-    return _load(path, format=format, limit=limit)
+#: public name -> (module, attribute), imported on first use
+_PUBLIC = {
+    "train": ("api", "train"),
+    "load": ("api", "load"),
+    "Vectors": ("api", "Vectors"),
+    "TrainOptions": ("model.options", "TrainOptions"),
+    "Word2VecError": ("errors", "Word2VecError"),
+}
 
 
 def __getattr__(name):
-    if name == "Vectors":
-        from .vectors import Vectors
+    if name in _PUBLIC:
+        import importlib
 
-        return Vectors
-    if name == "TrainOptions":
-        from .options import TrainOptions
-
-        return TrainOptions
-    if name == "Word2VecError":
-        from .errors import Word2VecError
-
-        return Word2VecError
+        module, attribute = _PUBLIC[name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
     raise AttributeError(f"module 'word2vec_cli' has no attribute {name!r}")

@@ -33,7 +33,7 @@ def phrases_command(train, output, min_count, threshold, debug, passes):
     (same counts, same float32 scores, same tokens). Line breaks are kept; words are
     separated by single spaces.
     """
-    from ..phrases import find_phrases
+    from ..text.phrases import find_phrases
 
     find_phrases(train, output, min_count=min_count, threshold=threshold, passes=passes, debug=debug)
     return 0

@@ -25,7 +25,7 @@ _limit_option = click.option(
 
 def _load(path, file_format=None, limit=None):
     """Load a vector file for a command (imports numba-using modules only when run)."""
-    from ..vectors import load
+    from ..vectors.read import load
 
     return load(path, format=file_format, limit=limit or None)
 
@@ -53,7 +53,8 @@ def distance_command(file, results, file_format, limit):
     or end of input. Words on a line are separated by single spaces; their unit
     vectors are summed and the N nearest words (-n) listed by cosine similarity.
     """
-    from ..query import QuerySpace, run_distance
+    from ..query.interactive import run_distance
+    from ..query.space import QuerySpace
 
     space = QuerySpace(_load(file, file_format, limit))
     stdin, stdout = _streams()
@@ -74,7 +75,8 @@ def analogy_command(file, method, results, file_format, limit):
     Reads FILE, then lines of three words "a b c" from standard input until EXIT or
     end of input, and prints the best answers with positive scores.
     """
-    from ..query import QuerySpace, run_analogy
+    from ..query.interactive import run_analogy
+    from ..query.space import QuerySpace
 
     space = QuerySpace(_load(file, file_format, limit))
     stdin, stdout = _streams()
@@ -97,8 +99,8 @@ def accuracy_command(file, threshold, questions, method, as_json, file_format):
     questions (": section" lines and "a b c d" lines, e.g. questions-words.txt) and
     prints the accuracy per section and in total, as the reference does.
     """
-    from ..fileio import open_input
-    from ..query import accuracy
+    from ..files.inputs import open_input
+    from ..query.accuracy import accuracy
 
     vectors = _load(file, file_format, threshold or None)
     try:
@@ -129,7 +131,7 @@ def similarity_command(file, pairs, case_sensitive, as_json, file_format, limit)
     """
     import json
 
-    from ..query import read_pairs, similarity
+    from ..query.similarity import read_pairs, similarity
 
     pair_list = read_pairs(pairs)
     result = similarity(_load(file, file_format, limit), pair_list, case_insensitive=not case_sensitive)
@@ -155,7 +157,7 @@ def convert_command(source, target, to, source_format, normalize, limit):
 
     The numpy pair is OUT.npy (the matrix, float32) and OUT.vocab (one word a line).
     """
-    from ..query import convert, format_for_path
+    from ..vectors.convert import convert, format_for_path
 
     format_for_path(target, to)  # a bad OUT name fails before the input is read
     if os.path.abspath(source) == os.path.abspath(target):

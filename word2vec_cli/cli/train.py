@@ -2,7 +2,7 @@
 
 import click
 
-from ..options import TrainOptions
+from ..model.options import TrainOptions
 
 _DEFAULTS = TrainOptions()
 
@@ -59,7 +59,7 @@ def train_command(**flags):
     negative sampling on several threads, and writes the reference's text or binary
     vector format.
     """
-    from ..trainer import train_model
+    from ..training.driver import train_model
 
     train_model(TrainOptions(**flags), vectors_wanted=False)
     return 0

@@ -10,7 +10,7 @@ the root is row ``V - 2``.
 import numpy as np
 from numba import njit
 
-from .errors import Word2VecError
+from ..errors import Word2VecError
 
 #: The reference's limit on code length; longer codes would overflow its arrays.
 MAX_CODE_LENGTH = 40

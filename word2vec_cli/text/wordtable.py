@@ -21,7 +21,7 @@ kernel resumes where it stopped.
 import numpy as np
 from numba import njit
 
-from .errors import Word2VecError
+from ..errors import Word2VecError
 
 #: Bytes kept of a word: the reference stores at most 98 (its buffer holds 100 bytes
 #: and the truncation step leaves the last byte slot for the terminator).

@@ -1,21 +1,9 @@
-"""Word vector files: the one place where they are read and written.
+"""Reading vector files: the reference's text and binary formats and gensim's
+variants, detected from the file.
 
-Two formats, both as the reference toolkit writes them, plus gensim's variants:
-
-* text:   ``"V D\\n"`` then per word ``word`` and D numbers separated by spaces
-  (the reference writes ``%lf `` per number, so every line ends in a space;
-  gensim writes no trailing space).
-* binary: ``"V D\\n"`` then per word ``word `` and D little-endian float32, then
-  ``\\n`` (the reference) or nothing (gensim).
-
-plus a numpy pair (``X.npy`` matrix, ``X.vocab`` one word a line) for convenience.
-
-Words are bytes in the files; in Python they are ``str`` decoded as UTF-8 with
-``errors='surrogateescape'`` so that any byte sequence survives a round trip.
-
-Reading and writing go through small numba kernels that work on large blocks of
-bytes: there is no Python-level loop over numbers, so a 1,000,000 x 300 binary file
-loads in about a second.
+Reading goes through small numba kernels that work on large blocks of bytes: there
+is no Python-level loop over numbers, so a 1,000,000 x 300 binary file loads in
+about a second.
 """
 
 import os
@@ -24,8 +12,10 @@ import sys
 import numpy as np
 from numba import njit
 
-from .errors import Word2VecError
-from .fileio import atomic_output, check_readable, open_input
+from ..errors import Word2VecError
+from ..files.inputs import check_readable, open_input
+from .npy import load_npy
+from .words import FORMATS, WordVectors, _decode_joined
 
 #: Bytes read from a vector file at a time (the block grows for huge records).
 READ_BLOCK = 1 << 26
@@ -33,8 +23,6 @@ READ_BLOCK = 1 << 26
 #: Longest word accepted in a binary file; a longer one means a corrupt file (or
 #: a header whose dimension does not match the records).
 MAX_WORD_BYTES = 10_000
-
-FORMATS = ("text", "binary", "npy")
 
 # status codes returned by the kernels
 _OK = 0
@@ -47,127 +35,6 @@ _NEEDS_PYTHON = 6
 
 _POWERS_OF_TEN = np.array([float(10 ** k) for k in range(23)], dtype=np.float64)
 
-
-def _encode(word):
-    """Return ``word`` (str or bytes) as the bytes that go into a file."""
-    if isinstance(word, bytes):
-        return word
-    return word.encode("utf-8", "surrogateescape")
-
-
-def _decode_joined(pool, used):
-    """Split ``pool[:used]`` (words each followed by a space) into a list of str."""
-    if used == 0:
-        return []
-    return pool[:used].tobytes().decode("utf-8", "surrogateescape").split(" ")[:-1]
-
-
-class Vectors:
-    """Words and their vectors, in file order.
-
-    Parameters
-    ----------
-    words : list of str
-        The words (bytes are accepted and decoded as UTF-8 with surrogate escapes).
-    vectors : array_like, shape (len(words), dim)
-        The vectors; stored as a C-contiguous float32 matrix.
-    """
-
-    def __init__(self, words, vectors, _trusted=False):
-        if not _trusted:
-            words = [w.decode("utf-8", "surrogateescape") if isinstance(w, bytes) else str(w) for w in words]
-        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
-        if matrix.ndim != 2 or matrix.shape[0] != len(words):
-            raise ValueError(f"need a ({len(words)}, dim) matrix, got shape {matrix.shape}")
-        self.words = words
-        self.vectors = matrix
-        self._index = None
-        self._space = None
-
-    @property
-    def dim(self):
-        """int: the number of components of each vector."""
-        return self.vectors.shape[1]
-
-    def __len__(self):
-        """Return the number of words."""
-        return len(self.words)
-
-    def __repr__(self):
-        return f"Vectors({len(self)} words, dim {self.dim})"
-
-    def index(self, word):
-        """Return the position of ``word`` (its first occurrence); raise KeyError if absent."""
-        if self._index is None:
-            index = {}
-            for position, each in enumerate(self.words):
-                index.setdefault(each, position)
-            self._index = index
-        return self._index[word]
-
-    def __contains__(self, word):
-        """Return True when ``word`` is in the vocabulary."""
-        try:
-            self.index(word)
-        except KeyError:
-            return False
-        return True
-
-    def __getitem__(self, word):
-        """Return the vector of ``word`` (a float32 row view); raise KeyError if absent."""
-        return self.vectors[self.index(word)]
-
-    def normalized(self):
-        """Return a copy whose vectors have unit length (zero vectors stay zero)."""
-        norms = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors, dtype=np.float64))
-        norms[norms == 0] = 1.0
-        return Vectors(list(self.words), (self.vectors / norms[:, None]).astype(np.float32))
-
-    def save(self, path, binary=False, format=None):
-        """Write the vectors to ``path``.
-
-        ``format`` is ``'text'``, ``'binary'`` or ``'npy'`` (``path.npy`` plus
-        ``path.vocab``); without it ``binary`` chooses between the reference formats.
-        Returns nothing.
-        """
-        format = format or ("binary" if binary else "text")
-        if format == "npy":
-            save_npy(path, self.words, self.vectors)
-        elif format in ("text", "binary"):
-            save_vectors(path, self.words, self.vectors, binary=format == "binary")
-        else:
-            raise ValueError(f"unknown vector format {format!r}; use one of {', '.join(FORMATS)}")
-
-    def query_space(self):
-        """Return a :class:`~word2vec_cli.query.QuerySpace` over these vectors (built
-        on first use and kept: change ``vectors`` in place and it is out of date)."""
-        if self._space is None:
-            from .query import QuerySpace
-
-            self._space = QuerySpace(self)
-        return self._space
-
-    def most_similar(self, words, n=40):
-        """Return the ``n`` nearest words to the sum of ``words`` (a word or a list)
-        as (word, cosine) pairs, best first.
-
-        Scores are computed exactly as the reference's ``distance`` does; the input
-        words are excluded. Raises KeyError for an unknown word.
-        """
-        return self.query_space().most_similar(words, n)
-
-    def analogy(self, a, b, c, n=40, method="add"):
-        """Return the ``n`` best answers to "a is to b as c is to ?" as (word, score) pairs.
-
-        ``method`` is ``'add'`` (the reference's b - a + c, positive scores only) or
-        ``'mul'`` (3CosMul). Raises KeyError for an unknown word.
-        """
-        return self.query_space().analogy(a, b, c, n=n, method=method)
-
-
-# ----------------------------------------------------------------------------------
-# reading
-# ----------------------------------------------------------------------------------
 
 
 @njit(cache=True, nogil=True)
@@ -458,7 +325,7 @@ def load(path, format=None, limit=None):
 
     Returns
     -------
-    Vectors
+    WordVectors
 
     Raises
     ------
@@ -495,7 +362,7 @@ def load(path, format=None, limit=None):
             _check_nothing_follows(reader, path, n_rows, binary)
     if sys.byteorder == "big" and binary:
         matrix.byteswap(inplace=True)
-    return Vectors(word_list, matrix, _trusted=True)
+    return WordVectors(word_list, matrix, _trusted=True)
 
 
 def _check_nothing_follows(reader, path, n_rows, binary):
@@ -593,224 +460,3 @@ def _load_text(reader, path, matrix):
     return words
 
 
-def vocab_path(npy_path):
-    """Return the ``.vocab`` file that goes with ``npy_path`` (``X.npy`` -> ``X.vocab``)."""
-    npy_path = os.fspath(npy_path)
-    stem = npy_path[:-4] if npy_path.endswith(".npy") else npy_path
-    return stem + ".vocab"
-
-
-def load_npy(path, limit=None):
-    """Read a numpy pair: ``path`` (a 2-D matrix saved by numpy, no pickles) and its
-    ``.vocab`` file (one word a line). Returns :class:`Vectors`."""
-    path = os.fspath(path)
-    words_file = vocab_path(path)
-    check_readable(path, "vector file")
-    check_readable(words_file, "vocabulary file")
-    try:
-        matrix = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise Word2VecError(f"{path}: not a numpy matrix file ({exc})") from None
-    if matrix.ndim != 2 or matrix.dtype.kind not in "fiu":
-        raise Word2VecError(f"{path}: expected a 2-D numeric matrix, found shape {matrix.shape} of {matrix.dtype}")
-    with open(words_file, "rb") as handle:
-        words = handle.read().decode("utf-8", "surrogateescape").split("\n")
-    if words and words[-1] == "":
-        words.pop()
-    if len(words) != matrix.shape[0]:
-        raise Word2VecError(f"{words_file}: has {len(words)} words but {path} has {matrix.shape[0]} rows")
-    n_rows = min(len(words), limit) if limit else len(words)
-    return Vectors(words[:n_rows], np.array(matrix[:n_rows], dtype=np.float32))
-
-
-# ----------------------------------------------------------------------------------
-# writing
-# ----------------------------------------------------------------------------------
-
-
-@njit(cache=True, nogil=True)
-def _write_digits(out, pos, value):
-    """Write the decimal digits of ``value`` (>= 0) at ``out[pos]``; return the new end."""
-    if value == 0:
-        out[pos] = 48
-        return pos + 1
-    length = 0
-    rest = value
-    while rest > 0:
-        length += 1
-        rest //= 10
-    for k in range(length - 1, -1, -1):
-        out[pos + k] = 48 + value % 10
-        value //= 10
-    return pos + length
-
-
-@njit(cache=True, nogil=True)
-def _format_text_rows(pool, word_starts, matrix, out):
-    """Write the rows of ``matrix`` as reference text records into ``out``.
-
-    Row i is ``pool[word_starts[i]:word_starts[i+1] - 1]`` (the words joined by
-    spaces), a space, then each value as
-    C's ``%lf`` followed by a space, then a newline. ``%lf`` rounds the exact
-    decimal value of the double to six places, ties to even; a float32 times 1e6 is
-    exact in double, so ``rint(x * 1e6)`` is that rounding. Returns the bytes
-    written, or -1 when a value is too large for this fast path.
-    """
-    n_rows, dim = matrix.shape
-    pos = 0
-    for i in range(n_rows):
-        for k in range(word_starts[i], word_starts[i + 1] - 1):
-            out[pos] = pool[k]
-            pos += 1
-        out[pos] = 32
-        pos += 1
-        for j in range(dim):
-            x = np.float64(matrix[i, j])
-            if np.copysign(1.0, x) < 0:  # the sign bit, so -0.0 and -nan print '-'
-                out[pos] = 45
-                pos += 1
-                x = -x
-            if np.isnan(x):
-                out[pos] = 110
-                out[pos + 1] = 97
-                out[pos + 2] = 110
-                pos += 3
-            elif np.isinf(x):
-                out[pos] = 105
-                out[pos + 1] = 110
-                out[pos + 2] = 102
-                pos += 3
-            else:
-                scaled = np.rint(x * 1e6)
-                if scaled >= 9.0e18:
-                    return -1
-                units = np.int64(scaled)
-                pos = _write_digits(out, pos, units // 1000000)
-                out[pos] = 46
-                fraction = units % 1000000
-                for k in range(6, 0, -1):
-                    out[pos + k] = 48 + fraction % 10
-                    fraction //= 10
-                pos += 7
-            out[pos] = 32
-            pos += 1
-        out[pos] = 10
-        pos += 1
-    return pos
-
-
-@njit(cache=True, nogil=True)
-def _format_binary_rows(pool, word_starts, matrix_bytes, out):
-    """Write ``word space floats newline`` records (the reference's binary layout)
-    into ``out``; words are as for :func:`_format_text_rows`, ``matrix_bytes`` is
-    the little-endian float32 matrix viewed as bytes. Returns the bytes written."""
-    n_rows, record_bytes = matrix_bytes.shape
-    pos = 0
-    for i in range(n_rows):
-        for k in range(word_starts[i], word_starts[i + 1] - 1):
-            out[pos] = pool[k]
-            pos += 1
-        out[pos] = 32
-        pos += 1
-        for k in range(record_bytes):
-            out[pos + k] = matrix_bytes[i, k]
-        pos += record_bytes
-        out[pos] = 10
-        pos += 1
-    return pos
-
-
-def format_c_float(value):
-    """Return ``value`` as C's ``printf("%f")`` prints it (``-nan`` for a NaN with its
-    sign bit set, which Python's ``'%f'`` cannot show)."""
-    value = float(value)
-    if value != value:
-        return "-nan" if np.signbit(value) else "nan"
-    return "%f" % value
-
-
-def _slow_text_rows(word_bytes, matrix):
-    """Format rows in Python (used only for values beyond 9e12); returns bytes."""
-    lines = []
-    for word, row in zip(word_bytes, matrix):
-        numbers = "".join(format_c_float(x) + " " for x in row)
-        lines.append(word + b" " + numbers.encode("ascii") + b"\n")
-    return b"".join(lines)
-
-
-def _joined_words(words):
-    """Return (pool, starts): the words' bytes joined by spaces (uint8) and where
-    each begins, so that word i is ``pool[starts[i]:starts[i+1] - 1]``.
-
-    Encoding one joined string is much faster than a million small ones; it is
-    also how a word with a space (which no reader could split off) is caught.
-    """
-    try:
-        joined = " ".join(words)
-    except TypeError:
-        joined = " ".join(w.decode("utf-8", "surrogateescape") if isinstance(w, bytes) else w for w in words)
-    pool = np.frombuffer(joined.encode("utf-8", "surrogateescape"), dtype=np.uint8)
-    spaces = np.flatnonzero(pool == 32)
-    if len(spaces) != max(len(words) - 1, 0):
-        bad = next(w for w in words if " " in (w if isinstance(w, str) else w.decode("latin-1")))
-        raise Word2VecError(f"cannot write word {bad!r}: words may not contain spaces")
-    starts = np.empty(len(words) + 1, dtype=np.int64)
-    starts[0] = 0
-    starts[1:len(words)] = spaces + 1
-    starts[len(words)] = pool.size + 1
-    firsts = starts[:-1][starts[:-1] < pool.size]
-    if (pool[firsts] == 10).any():
-        raise Word2VecError("cannot write a word that starts with a newline (readers skip it)")
-    return pool, starts
-
-
-def save_vectors(path, words, matrix, binary=False):
-    """Write ``words`` and ``matrix`` to ``path`` in the reference's text or binary format.
-
-    Byte for byte what the reference writes: header ``"V D\\n"``; text records are
-    the word, a space and each component as ``%lf`` followed by a space, then a
-    newline; binary records are the word, a space, D little-endian float32 and a
-    newline. Words (str, or bytes) may not contain spaces. The file is written
-    atomically. Returns nothing.
-    """
-    matrix = np.ascontiguousarray(matrix, dtype="<f4")
-    if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        raise ValueError(f"need a ({len(words)}, dim) matrix, got shape {matrix.shape}")
-    n_rows, dim = matrix.shape
-    pool, starts = _joined_words(words)
-    # about 8 MB of floats per block keeps the text buffer around 60 MB
-    rows_per_block = max(1, (1 << 21) // max(dim, 1))
-    out = None
-    with atomic_output(path) as handle:
-        handle.write(b"%d %d\n" % (n_rows, dim))
-        for first in range(0, n_rows, rows_per_block):
-            block = matrix[first: first + rows_per_block]
-            block_starts = starts[first: first + block.shape[0] + 1]
-            word_bytes = int(block_starts[-1] - block_starts[0])
-            needed = word_bytes + block.shape[0] * ((4 * dim + 2) if binary else (dim * 28 + 2))
-            if out is None or out.size < needed:
-                out = np.empty(needed, dtype=np.uint8)
-            if binary:
-                size = _format_binary_rows(pool, block_starts, block.view(np.uint8).reshape(block.shape[0], 4 * dim), out)
-            else:
-                size = _format_text_rows(pool, block_starts, block, out)
-            if size < 0:
-                block_words = [pool[block_starts[k]: block_starts[k + 1] - 1].tobytes() for k in range(block.shape[0])]
-                handle.write(_slow_text_rows(block_words, block))
-            else:
-                handle.write(out[:size].data)
-
-
-def save_npy(path, words, matrix):
-    """Write ``matrix`` to ``path`` (``.npy``, float32) and the words, one a line, to
-    the ``.vocab`` file beside it. Both are written atomically. Returns nothing."""
-    path = os.fspath(path)
-    word_bytes = [_encode(w) for w in words]
-    for word in word_bytes:
-        if b"\n" in word:
-            raise Word2VecError(f"cannot write word {word!r} to a .vocab file: it contains a newline")
-    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-    with atomic_output(path) as handle:
-        np.save(handle, matrix, allow_pickle=False)
-    with atomic_output(vocab_path(path)) as handle:
-        handle.write(b"".join(w + b"\n" for w in word_bytes))

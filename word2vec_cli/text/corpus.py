@@ -20,21 +20,16 @@ import tempfile
 import numpy as np
 from numba import njit
 
-from . import wordtable
-from .errors import Word2VecError
-from .fileio import is_stdin, iter_blocks
-from .jitmemory import release_compiler_pages
+from ..files.inputs import is_stdin
+from ..jitmemory import release_compiler_pages
+from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
 from .wordtable import FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at
 
 #: The reference prunes its vocabulary when it holds more than 0.7 x 30M words.
 PRUNE_LIMIT = 21_000_000
 
-_DONE, _NEED_ROOM, _NEED_PRUNE = 0, 1, 2
 _SPACE, _TAB, _NEWLINE, _CR = 32, 9, 10, 13
-#: A word still unfinished at the end of a block is carried to the next one; past
-#: this many bytes it is squeezed (CRs dropped, cut to MAX_WORD_BYTES) to stay bounded.
-_CARRY_SQUEEZE = 4096
 
 
 @njit(cache=True, nogil=True)
@@ -152,32 +147,6 @@ class TokenFile:
         return False
 
 
-def _chunks(path, on_bytes=None):
-    """Yield ``(bytes, final)`` pieces of ``path`` that each end at a separator.
-
-    The last piece is yielded with ``final=True`` and may end inside a word.
-    """
-    carry = b""
-    for block in iter_blocks(path):
-        if on_bytes is not None:
-            on_bytes(len(block))
-        data = carry + block if carry else block
-        cut = max(data.rfind(b" "), data.rfind(b"\n"), data.rfind(b"\t"))
-        if cut < 0:
-            carry = _squeeze(data)
-            continue
-        carry = _squeeze(data[cut + 1:])
-        yield data[:cut + 1], False
-    yield carry, True
-
-
-def _squeeze(word_bytes):
-    """Shorten an unfinished word that only grows (keeps what the tokenizer would keep)."""
-    if len(word_bytes) <= _CARRY_SQUEEZE:
-        return word_bytes
-    return word_bytes.replace(b"\r", b"")[:MAX_WORD_BYTES]
-
-
 def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None, on_bytes=None):
     """Run :func:`encode_chunk` over the whole of ``path``, growing/pruning ``table``.
 
@@ -187,23 +156,26 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
     word_buf = np.zeros(MAX_WORD_BYTES, dtype=np.uint8)
     out = np.zeros(0, dtype=np.int32)
     linked = False
-    for data, final in _chunks(path, on_bytes):
+    written = [0]  # ids in ``out`` not yet given to the sink
+
+    def prune():
+        sink(out[:written[0]])
+        written[0] = 0
+        on_prune(table)
+
+    for data, final in separated_chunks(path, on_bytes):
         chunk = np.frombuffer(data, dtype=np.uint8)
         if out.shape[0] < chunk.shape[0] + 1:
             out = np.zeros(chunk.shape[0] + 1, dtype=np.int32)
-        pos, n_out = 0, 0
-        while True:
-            pos, status, n_out = encode_chunk(chunk, pos, final, *table.arrays, out, n_out, add,
-                                              prune_limit, word_buf)
-            if status == _DONE:
-                break
-            if status == _NEED_ROOM:
-                table.make_room()
-            else:
-                sink(out[:n_out])
-                n_out = 0
-                on_prune(table)
-        sink(out[:n_out])
+        written[0] = 0
+
+        def step(position):
+            position, status, written[0] = encode_chunk(chunk, position, final, *table.arrays, out, written[0],
+                                                        add, prune_limit, word_buf)
+            return position, status
+
+        run_until_done(step, table, prune)
+        sink(out[:written[0]])
         if not linked:  # the counting kernels are loaded: LLVM is idle from here on
             release_compiler_pages()
             linked = True
@@ -333,16 +305,4 @@ def _remap_in_place(tokens, remap, drop=True, block=1 << 18):
         tokens.n_tokens = written
 
 
-def count_only(path, progress=None):
-    """Return the :class:`Vocabulary` of ``path`` with ``min_count=1`` (no token file).
-
-    Used by tools that need counts only. Returns the vocabulary.
-    """
-    table = WordTable()
-    table.add(b"</s>")
-    _encode_pass(path, table, lambda ids: None, add=True, on_prune=_Pruning(None, None, True),
-                 on_bytes=progress)
-    return Vocabulary.from_table(table, 1)[0]
-
-
-__all__ = ["encode", "count_only", "TokenFile", "encode_chunk", "PRUNE_LIMIT", "wordtable"]
+__all__ = ["encode", "TokenFile", "encode_chunk", "PRUNE_LIMIT"]

@@ -3,7 +3,7 @@
 import dataclasses
 import os
 
-from .errors import UsageError
+from ..errors import UsageError
 
 #: The reference's default thread count, which ours caps the core count at.
 MAX_DEFAULT_THREADS = 12

@@ -15,10 +15,11 @@ import time
 
 import numpy as np
 
-from .errors import Word2VecError
-from .fileio import check_readable, check_writable, is_stdin
-from .jitmemory import release_compiler_pages
-from .options import TrainOptions
+from ..errors import Word2VecError
+from ..files.inputs import check_readable, is_stdin
+from ..files.outputs import check_writable
+from ..jitmemory import release_compiler_pages
+from .shares import TokenRelease, hot_nodes_per_thread, thread_shares
 
 #: How often the progress bar is refreshed (seconds); the spec asks for at least 1/s.
 PROGRESS_INTERVAL = 0.25
@@ -66,8 +67,8 @@ def check_paths(opts):
 
 def build_vocabulary(opts, tmpdir=None):
     """Read the text once; return ``(vocabulary, token_file, seconds)``."""
-    from . import corpus
-    from .vocab import Vocabulary
+    from ..text import corpus
+    from ..text.vocab import Vocabulary
 
     start = time.perf_counter()
     known = None if opts.read_vocab is None else Vocabulary.read(opts.read_vocab, opts.min_count)
@@ -128,12 +129,12 @@ def train_model(options, vectors_wanted=True, tmpdir=None):
     result.words_per_second = trained / seconds if seconds > 0 else 0.0
     if opts.output:
         if opts.classes:
-            from .classes import kmeans_classes, save_classes
+            from ..vectors.classes import kmeans_classes, save_classes
 
             result.classes = kmeans_classes(result.syn0, opts.classes)
             save_classes(opts.output, vocabulary.word_bytes, result.classes)
         else:
-            from .vectors import save_vectors
+            from ..vectors.write import save_vectors
 
             save_vectors(opts.output, vocabulary.words, result.syn0, binary=bool(opts.binary))
     _log(opts, 1, f"Vocabulary {len(vocabulary)} words, {vocabulary.train_words} training words, "
@@ -143,14 +144,16 @@ def train_model(options, vectors_wanted=True, tmpdir=None):
 
 def _train_vectors(opts, vocabulary, tokens):
     """Initialise the matrices and run the threads; return ``(syn0, words, seconds)``."""
-    from . import kernels, sampling
-    from .huffman import HuffmanCodes
+    from ..kernels import thread as kernels
+    from ..model import sampling
+    from ..model.huffman import HuffmanCodes
+    from ..model.weights import initial_vectors, sigmoid_table
 
     n_words = len(vocabulary)
     counts = vocabulary.counts
     train_words = vocabulary.train_words
-    syn0 = kernels.initial_vectors(n_words, opts.size, opts.seed + 1)
-    hot_nodes = _hot_nodes(opts, n_words)
+    syn0 = initial_vectors(n_words, opts.size, opts.seed + 1)
+    hot_nodes = hot_nodes_per_thread(opts, n_words)
     private_rows = opts.threads * (hot_nodes + 1) if hot_nodes else 0  # see kernels.train_thread
     syn1 = np.zeros((n_words + private_rows if opts.hs else 1, opts.size), dtype=np.float32)
     syn1neg = np.zeros((n_words if opts.negative else 1, opts.size), dtype=np.float32)
@@ -164,7 +167,7 @@ def _train_vectors(opts, vocabulary, tokens):
     bounds = sampling.unigram_bounds(counts) if opts.negative else np.array([0, sampling.TABLE_SIZE], np.int64)
     index = sampling.draw_index(bounds)
     keep = sampling.keep_probabilities(counts, opts.sample, train_words)
-    exp_table = kernels.sigmoid_table()
+    exp_table = sigmoid_table()
     token_array = np.asarray(tokens.array())
     # with -read-vocab the counts may not match the text: stop an epoch where the
     # reference would (train_words / threads words); otherwise the share's end does
@@ -172,9 +175,9 @@ def _train_vectors(opts, vocabulary, tokens):
     progress = np.zeros(opts.threads, dtype=np.int64)
     alphas = np.full(opts.threads, opts.alpha, dtype=np.float32)
     stop = np.zeros(1, dtype=np.int64)
-    shares = _thread_shares(opts, tokens, token_array, keep, counts, code_lengths)
+    shares = thread_shares(opts, tokens, token_array, keep, counts, code_lengths)
     cursors = np.array([begin for begin, _ in shares], dtype=np.int64)
-    release = _TokenRelease(tokens, shares, cursors)
+    release = TokenRelease(tokens, shares, cursors)
     failures = []
 
     def arguments(thread_id):
@@ -234,104 +237,9 @@ def _train_vectors(opts, vocabulary, tokens):
     return syn0, int(progress.sum()), seconds
 
 
-def _hot_nodes(opts, n_words):
-    """How many Huffman nodes each thread trains in private rows (0: none).
-
-    Every hierarchical-softmax path starts at the root, so with several threads the
-    rows of the nodes nearest the root are written by all of them at once, and the
-    cores spend their time handing those cache lines to each other (2 threads ran
-    1.3x (skip-gram) and 1.6x (CBOW) the speed of one; with private copies merged
-    every 64 centre words, 1.9x, for about 0.3 points of skip-gram/hs accuracy on
-    the development corpus, see the README). One thread needs none.
-    """
-    from . import kernels
-
-    return min(kernels.HOT_NODES, n_words - 1) if opts.hs and opts.threads > 1 else 0
-
-
 def _link(dispatcher, args):
     """Load (or compile) ``dispatcher`` for the types of ``args`` without running it,
     so that the threads start on linked code and LLVM's pages can be let go."""
     from numba import typeof
 
     dispatcher.compile(tuple(typeof(arg) for arg in args))
-
-
-def _thread_shares(opts, tokens, token_array, keep, counts, code_lengths):
-    """Return each thread's ``(begin, end)`` range of tokens.
-
-    The reference gives each thread an equal part of the file; ours splits where the
-    estimated training work is equal (:func:`kernels.balanced_shares`), so that the
-    threads finish together instead of one working alone at the end. The samples
-    are read with ``tokens.read`` when the token file has it, not through the memory
-    map: faulting in a few pages at a thousand places would map about 64 KB around
-    each (the kernel's fault-around) and briefly add most of a large file to the
-    resident memory. With ``-read-vocab`` an epoch ends after ``train_words /
-    threads`` words per thread, as in the reference, so the parts stay equal there.
-    """
-    from . import kernels
-
-    n_tokens = len(token_array)
-    if opts.threads == 1 or opts.read_vocab or n_tokens == 0:
-        return [(k * n_tokens // opts.threads, (k + 1) * n_tokens // opts.threads) for k in range(opts.threads)]
-    outputs = opts.negative + 1.0
-    if opts.hs:  # the mean Huffman path length over the training words
-        outputs += float(np.dot(counts, code_lengths[:len(counts)]) / max(counts.sum(), 1))
-    read = getattr(tokens, "read", None)
-    n_blocks = min(kernels.SHARE_BLOCKS, max(1, n_tokens // 64))
-    work = np.zeros(n_blocks + 1)
-    for b in range(n_blocks):
-        begin, end = b * n_tokens // n_blocks, (b + 1) * n_tokens // n_blocks
-        stop = min(end, begin + kernels.SHARE_SAMPLE)
-        sample = read(begin, stop) if read is not None else np.asarray(token_array[begin:stop])
-        estimate = kernels.sample_work(sample, keep, opts.window, bool(opts.cbow), outputs)
-        work[b + 1] = work[b] + estimate * (end - begin) / max(stop - begin, 1)
-    offsets = kernels.balanced_shares(work, n_tokens, opts.threads)
-    return [(int(offsets[k]), int(offsets[k + 1])) for k in range(opts.threads)]
-
-
-class _TokenRelease:
-    """Lets go of the token pages each thread has passed in the current epoch, so
-    that resident memory stays bounded on a large corpus (they come back from the
-    page cache in the next epoch). Called from the driver's progress loop."""
-
-    #: Release in steps of this many tokens (1 MB), not page by page.
-    STEP = 1 << 18
-
-    def __init__(self, tokens, shares, cursors):
-        self.release = getattr(tokens, "release", None)
-        self.shares = shares
-        self.cursors = cursors
-        self.done = [begin for begin, _ in shares]
-
-    def __call__(self):
-        if self.release is None:
-            return
-        for k, (begin, _) in enumerate(self.shares):
-            cursor = int(self.cursors[k])
-            if cursor < self.done[k]:  # a new epoch started over
-                self.done[k] = begin
-            if cursor - self.done[k] >= self.STEP:
-                self.release(self.done[k], cursor)
-                self.done[k] = cursor
-
-
-def train(corpus, output=None, **options):
-    """Train word vectors on ``corpus`` (a text file, ``-`` for stdin) and return them.
-
-    Keyword options are the ``word2vec`` flags with ``_`` for ``-`` (``size``,
-    ``window``, ``sample``, ``hs``, ``negative``, ``threads``, ``iter``, ``min_count``,
-    ``alpha``, ``classes``, ``debug``, ``binary``, ``save_vocab``, ``read_vocab``,
-    ``cbow``, ``seed``, ``batch``); ``debug`` defaults to 0 here. With ``output``
-    the vectors are also written there (binary when ``binary=1``).
-
-    Returns a :class:`word2vec_cli.vectors.Vectors` with ``words`` and ``vectors``.
-    """
-    from .vectors import Vectors
-
-    options.setdefault("debug", 0)
-    unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
-    if unknown:
-        raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
-    result = train_model(TrainOptions(train=os.fspath(corpus), output=output and os.fspath(output), **options))
-    return Vectors(result.vocabulary.words, result.syn0)

@@ -8,8 +8,9 @@ dropped. ``train_words`` is the sum of the kept counts, ``</s>`` included.
 
 import numpy as np
 
-from .errors import Word2VecError
-from .fileio import atomic_output, iter_blocks
+from ..errors import Word2VecError
+from ..files.inputs import iter_blocks
+from ..files.outputs import atomic_output
 
 END_OF_SENTENCE = b"</s>"
 

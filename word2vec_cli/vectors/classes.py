@@ -8,7 +8,7 @@ moves every word to the centroid of highest dot product (first one on a tie).
 import numpy as np
 from numba import njit
 
-from .fileio import atomic_output
+from ..files.outputs import atomic_output
 
 #: The reference's fixed number of k-means rounds.
 ROUNDS = 10

@@ -1,0 +1,1 @@
+"""Files in and out: opening inputs of every kind, writing outputs safely."""

@@ -1,0 +1,51 @@
+"""CBOW: one centre word predicted from the average of its context rows."""
+
+import numpy as np
+from numba import njit
+
+from .context import collect_context
+from .rows import prefetch_row, prefetch_rows
+from .steps import draw_targets, hierarchical_softmax, train_targets
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
+def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes, points,
+                        code_lengths, hs, negative, bounds, index, r, neu1, neu1e, contexts, targets, alpha,
+                        exp_table, hot):
+    """One CBOW step: predict ``sentence[position]`` from the average of its context.
+
+    The gradient is added, undivided, to every context row. Returns the generator.
+    The context rows and the negatives' rows are fetched into cache (the negatives
+    drawn) before the context is summed. ``contexts`` (2 window) and ``targets``
+    (negative + 1) are scratch space.
+    """
+    word = sentence[position]
+    size = neu1.shape[1]
+    cw = collect_context(sentence, length, position, shrink, window, contexts)
+    for k in range(cw):
+        prefetch_row(syn0, contexts[k])
+    if cw > 0:  # one exit: numba prunes reference counting only in simple control flow
+        n_out = 0
+        if negative > 0:
+            n_out, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
+            prefetch_rows(syn0, contexts[0], syn1neg, targets, n_out)
+        row = np.int64(0)  # a literal 0 argument would make numba compile the callees twice
+        for c in range(size):
+            neu1[row, c] = 0
+            neu1e[c] = 0
+        for k in range(cw):
+            last = contexts[k]  # a local: a row number read inside the loop would be reloaded
+            for c in range(size):  # after every store, for all LLVM knows, and not vectorised
+                neu1[row, c] += syn0[last, c]
+        inverse = np.float32(cw)
+        for c in range(size):
+            neu1[row, c] /= inverse
+        if hs:
+            hierarchical_softmax(neu1, row, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot)
+        if negative > 0:
+            train_targets(neu1, row, syn1neg, targets, n_out, neu1e, alpha, exp_table)
+        for k in range(cw):
+            last = contexts[k]
+            for c in range(size):
+                syn0[last, c] += neu1e[c]
+    return r

@@ -1,0 +1,24 @@
+"""The context window of a position, shared by every architecture."""
+
+from numba import njit
+
+#: Sentences longer than this are cut into pieces, as in the reference.
+MAX_SENTENCE_LENGTH = 1000
+
+
+@njit(cache=True, nogil=True, inline="always")
+def collect_context(sentence, length, position, shrink, window, contexts):
+    """Write the context words of ``sentence[position]`` into ``contexts`` and
+    return how many there are.
+
+    The window reaches ``window - shrink`` words to each side (the reference's
+    random shrink), stops at the sentence's ends and skips the centre word; the
+    order is left to right. ``contexts`` needs room for ``2 * window`` words.
+    """
+    n = 0
+    for a in range(shrink, 2 * window + 1 - shrink):
+        p = position - window + a
+        if a != window and p >= 0 and p < length:
+            contexts[n] = sentence[p]
+            n += 1
+    return n

@@ -1,0 +1,130 @@
+"""Skip-gram: each context row predicts the centre word; and its batched variant
+(``-batch 1``, HogBatch), where the context words share one set of negatives."""
+
+import numpy as np
+from numba import njit
+
+from .context import collect_context
+from .rows import axpy, axpy4, dot, dot4, prefetch_row, prefetch_rows
+from .steps import draw_targets, hierarchical_softmax, ns_gradient, train_targets
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
+def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
+                            points, code_lengths, hs, negative, bounds, index, r, neu1e, contexts, targets,
+                            n_targets, alpha, exp_table, hot):
+    """One skip-gram step: each context word's row predicts ``sentence[position]``
+    and gets its gradient right after. Returns the generator.
+
+    The negatives of all context words are drawn first (nothing else uses the
+    generator until the next centre word, so the draws are the reference's), which
+    lets the rows of the next context word be fetched into cache while the current
+    one trains. ``contexts`` (2 window), ``targets`` (2 window x negative + 1) and
+    ``n_targets`` (2 window) are scratch space.
+    """
+    word = sentence[position]
+    size = neu1e.shape[0]
+    n_in = collect_context(sentence, length, position, shrink, window, contexts)
+    if negative > 0:
+        for k in range(n_in):
+            n_targets[k], r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets[k])
+    if n_in > 0:
+        prefetch_rows(syn0, contexts[0], syn1neg, targets[0], n_targets[0] if negative > 0 else 0)
+    for k in range(n_in):
+        if k + 1 < n_in:
+            prefetch_rows(syn0, contexts[k + 1], syn1neg, targets[k + 1], n_targets[k + 1] if negative > 0 else 0)
+        last = contexts[k]
+        for c in range(size):
+            neu1e[c] = 0
+        if hs:
+            hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot)
+        if negative > 0:
+            train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table)
+        for c in range(size):
+            syn0[last, c] += neu1e[c]
+    return r
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
+def train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
+                                  points, code_lengths, hs, negative, bounds, index, r, contexts, targets,
+                                  grads, grad_in, alpha, exp_table, hot):
+    """One batched skip-gram step (``-batch 1``, HogBatch): all context words of
+    ``sentence[position]`` share one set of negative samples.
+
+    With ``C`` the context rows of ``syn0`` and ``O`` the output rows of ``syn1neg``
+    (the centre word, label 1, then the drawn negatives, label 0; a draw of the
+    centre word is skipped), the step computes the scores ``C O^T``, the gradients
+    ``G = (label - sigmoid(score)) * alpha`` (clamped as in :func:`ns_gradient`), and
+    then ``C += G O`` and ``O += G^T C``, both from the values before the step. The
+    generator is used as in the plain step (window shrink, then one draw per
+    negative), but ``negative`` draws per centre word instead of per context word.
+    With ``hs`` the Huffman path is trained per context word first, as usual.
+    ``contexts``, ``targets``, ``grads`` (2 window x negative + 1) and ``grad_in``
+    (2 window x size) are the caller's scratch buffers. Returns the generator.
+    """
+    word = sentence[position]
+    size = syn0.shape[1]
+    n_in = collect_context(sentence, length, position, shrink, window, contexts)
+    for k in range(n_in):
+        prefetch_row(syn0, contexts[k])
+        for c in range(size):
+            grad_in[k, c] = 0
+    if n_in > 0:
+        if hs:
+            for k in range(n_in):
+                hierarchical_softmax(syn0, contexts[k], word, syn1, codes, points, code_lengths, grad_in[k],
+                                     alpha, exp_table, hot)
+        n_out, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
+        for j in range(1, n_out):
+            prefetch_row(syn1neg, targets[j])
+        batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table)
+        batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in)
+    return r
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table):
+    """Set ``grads[k, j]`` to the gradient of the score of ``syn0[contexts[k]]`` and
+    ``syn1neg[targets[j]]`` (label 1 for ``j = 0``), four targets per pass."""
+    for k in range(n_in):
+        row = contexts[k]
+        j = 0
+        while j + 4 <= n_out:
+            grads[k, j], grads[k, j + 1], grads[k, j + 2], grads[k, j + 3] = dot4(
+                syn0, row, syn1neg, targets[j], targets[j + 1], targets[j + 2], targets[j + 3])
+            j += 4
+        while j < n_out:
+            grads[k, j] = dot(syn0, row, syn1neg, targets[j])
+            j += 1
+        grads[k, 0] = ns_gradient(grads[k, 0], np.float32(1), alpha, exp_table)
+        for j in range(1, n_out):
+            grads[k, j] = ns_gradient(grads[k, j], np.float32(0), alpha, exp_table)
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in):
+    """Apply ``C += G O`` (through ``grad_in``, which may already hold the Huffman
+    gradients) and ``O += G^T C``, both from the rows before the step; rows that
+    occur twice get both contributions."""
+    for k in range(n_in):  # grad_in += G O, from the output rows before their update
+        j = 0
+        while j + 4 <= n_out:
+            axpy4(grads[k, j], grads[k, j + 1], grads[k, j + 2], grads[k, j + 3], syn1neg, targets[j],
+                  targets[j + 1], targets[j + 2], targets[j + 3], grad_in, k)
+            j += 4
+        while j < n_out:
+            axpy(grads[k, j], syn1neg, targets[j], grad_in, k)
+            j += 1
+    for j in range(n_out):  # O += G^T C: each output row stays in L1 while contexts are added
+        row = targets[j]
+        k = 0
+        while k + 4 <= n_in:
+            axpy4(grads[k, j], grads[k + 1, j], grads[k + 2, j], grads[k + 3, j], syn0, contexts[k],
+                  contexts[k + 1], contexts[k + 2], contexts[k + 3], syn1neg, row)
+            k += 4
+        while k < n_in:
+            axpy(grads[k, j], syn0, contexts[k], syn1neg, row)
+            k += 1
+    for k in range(n_in):
+        axpy(np.float32(1), grad_in, k, syn0, contexts[k])

@@ -1,0 +1,1 @@
+"""The model: training options, Huffman codes, sampling tables and initial weights."""

@@ -1,0 +1,64 @@
+"""Streaming text in pieces that end between words, and driving the counting
+kernels over them.
+
+Both readers of running text (the corpus encoder and word2phrase) read a file in
+1 MB blocks, cut each at its last separator so that no word straddles two pieces,
+and run a numba kernel that stops early when its hash table needs room or pruning.
+"""
+
+from ..files.inputs import iter_blocks
+from .wordtable import MAX_WORD_BYTES
+
+#: Kernel statuses: finished the piece; the table must grow; the table must be pruned.
+DONE, NEED_ROOM, NEED_PRUNE = 0, 1, 2
+
+#: A word still unfinished at the end of a block is carried to the next one; past
+#: this many bytes it is squeezed (CRs dropped, cut to MAX_WORD_BYTES) to stay bounded.
+CARRY_SQUEEZE = 4096
+
+
+def separated_chunks(path, on_bytes=None):
+    """Yield ``(bytes, final)`` pieces of ``path`` that each end at a separator
+    (space, tab or newline).
+
+    The last piece is yielded with ``final=True`` and may end inside a word.
+    ``on_bytes(n)`` is called with the size of each block read.
+    """
+    carry = b""
+    for block in iter_blocks(path):
+        if on_bytes is not None:
+            on_bytes(len(block))
+        data = carry + block if carry else block
+        cut = max(data.rfind(b" "), data.rfind(b"\n"), data.rfind(b"\t"))
+        if cut < 0:
+            carry = _squeeze(data)
+            continue
+        carry = _squeeze(data[cut + 1:])
+        yield data[:cut + 1], False
+    yield carry, True
+
+
+def _squeeze(word_bytes):
+    """Shorten an unfinished word that only grows (keeps what the tokenizer would keep)."""
+    if len(word_bytes) <= CARRY_SQUEEZE:
+        return word_bytes
+    return word_bytes.replace(b"\r", b"")[:MAX_WORD_BYTES]
+
+
+def run_until_done(step, table, on_prune):
+    """Call ``step(position)`` until it reports :data:`DONE`.
+
+    ``step`` runs a counting kernel from ``position`` and returns ``(position,
+    status)``; on :data:`NEED_ROOM` the ``table`` grows, on :data:`NEED_PRUNE`
+    ``on_prune()`` shrinks it, and the kernel resumes where it stopped.
+    Returns nothing.
+    """
+    position = 0
+    while True:
+        position, status = step(position)
+        if status == DONE:
+            return
+        if status == NEED_ROOM:
+            table.make_room()
+        else:
+            on_prune()
