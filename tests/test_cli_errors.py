@@ -112,7 +112,14 @@ def test_unwritable_folder_message(tmp_path, monkeypatch):
 
 def test_output_is_a_directory(tmp_path):
     result = run_cli("-train", TINY, "-output", tmp_path)
-    assert result.returncode in (1, 2) and b"Traceback" not in result.stderr
+    assert_one_line_error(result, 1, "is a directory")
+
+
+def test_no_output_warns_that_nothing_is_written(tmp_path):
+    result = run_cli("-train", TINY, "-debug", 0)
+    assert result.returncode == 0
+    assert b"warning: neither -output nor -save-vocab" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_save_vocab_folder_missing(tmp_path):
@@ -143,3 +150,30 @@ def test_existing_output_survives_a_failed_run(tmp_path):
     result = run_cli("-train", tmp_path / "missing.txt", "-output", out)
     assert result.returncode == 1
     assert out.read_bytes() == b"precious"
+
+
+def test_existing_output_survives_a_failure_while_writing_and_is_replaced_on_success(tmp_path, monkeypatch):
+    from word2vec_cli.model.options import TrainOptions
+    from word2vec_cli.training.driver import train_model
+    from word2vec_cli.vectors import write
+
+    out = tmp_path / "v.bin"
+    out.write_bytes(b"precious")
+    out.chmod(0o640)
+    flags = dict(train=str(TINY), output=str(out), binary=1, threads=1, iter=1, debug=0, size=8)
+    written = {}
+
+    def fail_half_way(pool, starts, matrix_bytes, buffer):
+        written["partial"] = True
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write, "_format_binary_rows", fail_half_way)
+    with pytest.raises(OSError):
+        train_model(TrainOptions(**flags))
+    assert written and out.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.bin"]  # no temporary file left
+    monkeypatch.undo()
+    train_model(TrainOptions(**flags))
+    header = out.read_bytes().split(b"\n", 1)[0]
+    assert header.endswith(b" 8") and int(header.split()[0]) > 100
+    assert out.stat().st_mode & 0o777 == 0o640  # the replaced file keeps its mode

@@ -2,28 +2,25 @@
 
 import click
 
+from .flags import REFERENCE_CONTEXT, reference_flag, version_option
+
 EPILOG = """\
+\b
 Example (phrases of up to four words, as the reference's demo-phrases.sh):
   word2phrase -train text.txt -output phrases.txt -threshold 200 -passes 2
 """
 
 
-def _flag(name, type_, help_, default=None, metavar=None):
-    dest = name.replace("-", "_")
-    return click.option(f"-{name}", dest, type=type_, default=default, show_default=default is not None,
-                        metavar=metavar, help=help_)
-
-
-@click.command(context_settings={"help_option_names": ["--help", "-help", "-h"], "max_content_width": 100},
-               epilog=EPILOG)
-@_flag("train", click.Path(dir_okay=False, allow_dash=True), "Read the text from FILE (- = stdin; "
-       ".gz/.bz2/.xz are decompressed).", metavar="FILE")
-@_flag("output", click.Path(dir_okay=False), "Write the text with phrases joined to FILE.", metavar="FILE")
-@_flag("min-count", int, "Never join words or pairs that occur fewer times.", 5)
-@_flag("threshold", float, "Join a pair when its score exceeds this (higher means fewer phrases).", 100.0)
-@_flag("debug", int, "0 quiet, 1 sizes, 2 progress bars.", 2)
-@_flag("passes", int, "[ours] Run N passes, each on the previous output, halving the threshold "
-       "after the first (2 passes make phrases of up to four words).", 1)
+@click.command(context_settings=REFERENCE_CONTEXT, epilog=EPILOG)
+@version_option()
+@reference_flag("train", click.Path(dir_okay=False, allow_dash=True), "Read the text from FILE (- = stdin; "
+                ".gz/.bz2/.xz are decompressed).", metavar="FILE")
+@reference_flag("output", click.Path(dir_okay=False), "Write the text with phrases joined to FILE.", metavar="FILE")
+@reference_flag("min-count", int, "Never join words or pairs that occur fewer times.", 5)
+@reference_flag("threshold", float, "Join a pair when its score exceeds this (higher means fewer phrases).", 100.0)
+@reference_flag("debug", int, "0 quiet, 1 sizes, 2 progress bars.", 2)
+@reference_flag("passes", int, "[ours] Run N passes, each on the previous output, halving the threshold "
+                "after the first (2 passes make phrases of up to four words).", 1)
 def phrases_command(train, output, min_count, threshold, debug, passes):
     """WORD2PHRASE: join frequent word pairs into single tokens ("new york" -> "new_york").
 

@@ -12,8 +12,8 @@ import sys
 import click
 
 from ..errors import UsageError, Word2VecError
+from .flags import TOOL_CONTEXT, version_option
 
-_CONTEXT = {"help_option_names": ["--help", "-h"], "max_content_width": 100}
 
 _format_option = click.option(
     "--format", "file_format", type=click.Choice(["text", "binary", "npy"]), default=None,
@@ -40,7 +40,8 @@ def _streams():
     return _binary(sys.stdin), _binary(sys.stdout)
 
 
-@click.command(context_settings=_CONTEXT)
+@click.command(context_settings=TOOL_CONTEXT)
+@version_option()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-n", "results", type=click.IntRange(min=1), default=40, show_default=True,
               help="Number of nearest words to print.")
@@ -61,7 +62,8 @@ def distance_command(file, results, file_format, limit):
     run_distance(space, stdin, stdout, n=results)
 
 
-@click.command(context_settings=_CONTEXT)
+@click.command(context_settings=TOOL_CONTEXT)
+@version_option()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--method", type=click.Choice(["add", "mul"]), default="add", show_default=True,
               help="add: the reference's normalised b - a + c; mul: 3CosMul (Levy & Goldberg 2014).")
@@ -83,7 +85,8 @@ def analogy_command(file, method, results, file_format, limit):
     run_analogy(space, stdin, stdout, n=results, method=method)
 
 
-@click.command(context_settings=_CONTEXT)
+@click.command(context_settings=TOOL_CONTEXT)
+@version_option()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("threshold", type=click.IntRange(min=0), default=0, required=False)
 @click.option("--questions", type=click.Path(dir_okay=False), default="-", show_default=True,
@@ -114,7 +117,8 @@ def accuracy_command(file, threshold, questions, method, as_json, file_format):
     stdout.flush()
 
 
-@click.command(context_settings=_CONTEXT)
+@click.command(context_settings=TOOL_CONTEXT)
+@version_option()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("pairs", type=click.Path(dir_okay=False))
 @click.option("--case-sensitive", is_flag=True,
@@ -143,7 +147,8 @@ def similarity_command(file, pairs, case_sensitive, as_json, file_format, limit)
     click.echo(f"Spearman: {result.spearman:.4f}")
 
 
-@click.command(context_settings=_CONTEXT)
+@click.command(context_settings=TOOL_CONTEXT)
+@version_option()
 @click.argument("source", metavar="IN", type=click.Path(dir_okay=False))
 @click.argument("target", metavar="OUT", type=click.Path(dir_okay=False))
 @click.option("--to", type=click.Choice(["text", "binary", "npy"]), default=None,
