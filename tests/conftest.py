@@ -21,6 +21,13 @@ def no_hot_rows(syn1):
     return np.array([len(syn1), 0], dtype=np.int64)
 
 
+def loss_args():
+    """The ``loss_table, loss`` arguments of a kernel step (the loss is accumulated, unused)."""
+    from word2vec_cli.model.weights import loss_table
+
+    return loss_table(), np.zeros(1, dtype=np.float64)  # size 0 would switch the loss off
+
+
 def run_cli(*args, input=None, timeout=300, env=None):
     """Run ``python -m word2vec_cli ARGS`` and return the CompletedProcess (bytes)."""
     full_env = dict(os.environ, **(env or {}))

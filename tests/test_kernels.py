@@ -10,7 +10,7 @@ with label = 1 - d_j (code bit) for hierarchical softmax and label = 1 for the w
 import numpy as np
 import pytest
 
-from conftest import no_hot_rows
+from conftest import loss_args, no_hot_rows
 from word2vec_cli.kernels import cbow, steps
 from word2vec_cli.model import weights
 from word2vec_cli.model.huffman import HuffmanCodes
@@ -95,7 +95,7 @@ def test_hierarchical_softmax_update(setup, sigmoid, tol):
     neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
     out = syn1.copy()
     steps.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
-                                 eta, TABLE, no_hot_rows(out))
+                                 eta, TABLE, *loss_args(), no_hot_rows(out))
     assert np.allclose(neu1e, e_expected, atol=tol)
     assert np.allclose(out, syn1_expected, atol=tol)
     assert not np.allclose(out, syn1)  # something was learned
@@ -115,7 +115,7 @@ def test_negative_sampling_update(setup, sigmoid, tol):
     neu1e = np.zeros(syn0.shape[1], dtype=np.float32)
     out = syn1neg.copy()
     r_kernel = steps.negative_sampling(syn0, row, word, out, negative, bounds, sampling.draw_index(bounds),
-                                         np.uint64(r), neu1e, eta, TABLE, np.zeros(negative + 1, np.int64))
+                                         np.uint64(r), neu1e, eta, TABLE, *loss_args(), np.zeros(negative + 1, np.int64))
     assert int(r_kernel) == r_after
     assert np.allclose(neu1e, e_expected, atol=tol)
     assert np.allclose(out, out_expected, atol=tol)
@@ -129,7 +129,7 @@ def test_negative_sampling_clamps_large_scores():
     bounds = np.array([0, 1, 100_000_000], dtype=np.int64)
     neu1e = np.zeros(4, dtype=np.float32)
     steps.negative_sampling(syn0, 0, 1, out, 0, bounds, sampling.draw_index(bounds), np.uint64(1), neu1e,
-                              np.float32(0.5), TABLE, np.zeros(1, np.int64))
+                              np.float32(0.5), TABLE, *loss_args(), np.zeros(1, np.int64))
     assert (out == 2.0).all() and (neu1e == 0).all()  # label 1, f > 6: g = 0
 
 
@@ -156,7 +156,7 @@ def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
     cbow.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
                                 dummy_codes, dummy_codes.astype(np.int32), np.zeros(1, dtype=np.int32), False, 3,
                                 bounds, sampling.draw_index(bounds), np.uint64(r), neu1, neu1e,
-                                np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE, no_hot_rows(out))
+                                np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE, *loss_args(), no_hot_rows(out))
     assert np.allclose(out, out_expected, atol=2e-5)
     assert np.allclose(in_rows, syn0_expected, atol=2e-5)
 
@@ -193,7 +193,7 @@ def test_hierarchical_softmax_long_paths_and_skipped_nodes():
         neu1e = np.zeros(8, dtype=np.float32)
         out = syn1.copy()
         steps.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths, neu1e,
-                                     eta, TABLE, no_hot_rows(out))
+                                     eta, TABLE, *loss_args(), no_hot_rows(out))
         assert np.allclose(neu1e, e_expected, atol=2e-5)
         assert np.allclose(out, syn1_expected, atol=2e-5)
     assert huffman.lengths[19] > 8
@@ -218,7 +218,7 @@ def test_negative_sampling_with_repeated_draws(negative):
         neu1e = np.zeros(16, dtype=np.float32)
         out = syn1neg.copy()
         r_kernel = steps.negative_sampling(syn0, 2, word, out, negative, bounds, sampling.draw_index(bounds),
-                                             np.uint64(r), neu1e, eta, TABLE, np.zeros(negative + 1, np.int64))
+                                             np.uint64(r), neu1e, eta, TABLE, *loss_args(), np.zeros(negative + 1, np.int64))
         assert int(r_kernel) == r_after
         assert np.allclose(neu1e, e_expected, atol=2e-5)
         assert np.allclose(out, out_expected, atol=2e-5)
@@ -245,7 +245,7 @@ def test_hot_nodes_train_private_rows_and_merge_back():
         for out, hot_arg in ((direct, no_hot_rows(direct)), (with_private, hot)):
             neu1e = np.zeros(size, dtype=np.float32)
             steps.hierarchical_softmax(syn0, row, word, out, huffman.codes, huffman.points, huffman.lengths,
-                                         neu1e, eta, TABLE, hot_arg)
+                                         neu1e, eta, TABLE, *loss_args(), hot_arg)
     assert huffman.points[0, 0] >= first_hot  # the root is a hot node
     np.testing.assert_array_equal(with_private[first_hot:n_words - 1], syn1[first_hot:n_words - 1])
     np.testing.assert_allclose(with_private[:first_hot], direct[:first_hot], atol=1e-6)
@@ -264,3 +264,48 @@ def test_merge_adds_each_threads_changes():
     np.testing.assert_array_equal(syn1[0], [1.5, 1.25])
     np.testing.assert_array_equal(syn1[3], [1.5, 1.25])
     np.testing.assert_array_equal(base[0], [1.5, 1.25])
+
+
+# --------------------------------------------------------------------------- the loss
+
+
+def test_output_loss_is_minus_log_sigmoid_everywhere():
+    table = weights.loss_table()
+    for f in np.linspace(-30, 30, 2401):
+        for label in (0, 1):
+            z = f if label else -f
+            assert steps.output_loss(np.float32(f), label, table) == pytest.approx(np.logaddexp(0, -z), abs=3e-5)
+
+
+def oracle_loss(x, syn1, rows, labels):
+    """The objective's terms, -log sigmoid(+-x . theta), each on the output row as it is
+    when that output is trained (rows distinct: every score sees the original row)."""
+    return sum(np.logaddexp(0, -(x @ syn1[row] if label else -(x @ syn1[row]))) for row, label in zip(rows, labels))
+
+
+def test_steps_accumulate_the_loss_of_every_output(setup):
+    from word2vec_cli.model import sampling
+
+    _, syn0, syn1, counts = setup
+    huffman = HuffmanCodes(counts)
+    eta = np.float32(0.3)
+    loss_table, loss = loss_args()
+    loss[0] = 1.5  # accumulated, not overwritten
+    word, row = 5, 2
+    n = huffman.lengths[word]
+    expected = 1.5 + oracle_loss(syn0[row].astype(np.float64), syn1.astype(np.float64), huffman.points[word, :n],
+                                 1 - huffman.codes[word, :n])
+    steps.hierarchical_softmax(syn0, row, word, syn1.copy(), huffman.codes, huffman.points, huffman.lengths,
+                               np.zeros(syn0.shape[1], np.float32), eta, TABLE, loss_table, loss, no_hot_rows(syn1))
+    assert loss[0] == pytest.approx(expected, rel=1e-5)
+
+    bounds = sampling.unigram_bounds(counts)
+    word, row, negative, r = 4, 7, 6, 12345
+    targets, labels, _ = draws(r, negative, bounds, word, len(counts))
+    assert len(set(targets)) == len(targets)
+    loss[0] = 0.0
+    steps.negative_sampling(syn0, row, word, syn1.copy(), negative, bounds, sampling.draw_index(bounds),
+                            np.uint64(r), np.zeros(syn0.shape[1], np.float32), eta, TABLE, loss_table, loss,
+                            np.zeros(negative + 1, np.int64))
+    assert loss[0] == pytest.approx(oracle_loss(syn0[row].astype(np.float64), syn1.astype(np.float64), targets,
+                                                labels), rel=1e-5)

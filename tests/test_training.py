@@ -90,11 +90,11 @@ def test_private_hot_nodes_change_nothing_on_one_thread(monkeypatch, cbow):
     # with one thread, training the top Huffman nodes in private rows and merging them
     # back every few words must give the shared-row result bit for bit
     from word2vec_cli.kernels import thread
-    from word2vec_cli.training import driver
+    from word2vec_cli.training import run
 
     flags = dict(train=str(TINY), threads=1, debug=0, iter=2, cbow=cbow, hs=1, negative=2)
     plain = train_model(TrainOptions(**flags)).syn0
-    monkeypatch.setattr(driver, "hot_nodes_per_thread", lambda opts, n_words: 7)
+    monkeypatch.setattr(run, "hot_nodes_per_thread", lambda opts, n_words: 7)
     monkeypatch.setattr(thread, "HOT_MERGE_EVERY", 5)
     private = train_model(TrainOptions(**flags)).syn0
     np.testing.assert_array_equal(private, plain)
@@ -250,3 +250,40 @@ def test_thread_shares_from_file_reads_match_the_mapped_tokens():
     assert from_file == from_map
     assert from_file[0][0] == 0 and from_file[-1][1] == len(array)
     assert all(a[1] == b[0] for a, b in zip(from_file, from_file[1:]))
+
+
+@pytest.mark.parametrize("flags", [dict(cbow=1, hs=1, negative=3), dict(cbow=0, hs=0, negative=4)])
+def test_a_run_stopped_between_sentences_and_continued_is_bit_identical(tmp_path, monkeypatch, flags):
+    # one thread: a run stopped anywhere (the kernel stops between sentences and keeps
+    # its generator, position and counts) and continued gives the uninterrupted vectors
+    from word2vec_cli.text import corpus
+    from word2vec_cli.training import run
+    from word2vec_cli.training.run import TrainingInterrupted, TrainingRun
+
+    monkeypatch.setattr(run, "WATCH_INTERVAL", 0.002)
+    text = tmp_path / "c.txt"
+    text.write_bytes(TINY.read_bytes() * 6)
+    opts = TrainOptions(train=str(text), threads=1, iter=3, debug=0, size=20, **flags).resolved()
+    vocabulary, tokens = corpus.encode(str(text), opts.min_count)
+    with tokens:
+        whole = TrainingRun(opts, vocabulary, tokens, track_loss=True)
+        whole.train()
+        pieces = TrainingRun(opts, vocabulary, tokens, track_loss=True)
+        stops = []
+
+        def stop_soon(run):
+            if len(stops) < 3 and run.state.words_done > (stops[-1] if stops else 0):
+                stops.append(run.state.words_done)
+                run.stop[0] = 1
+
+        while True:
+            try:
+                pieces.train(on_tick=stop_soon)
+                break
+            except TrainingInterrupted:
+                pieces.stop[0] = 0
+    assert len(stops) == 3 and 0 < stops[0] < stops[-1] < opts.iter * vocabulary.train_words
+    assert any(done % vocabulary.train_words for done in stops)  # at least one stop within an epoch
+    np.testing.assert_array_equal(pieces.state.syn0, whole.state.syn0)
+    assert pieces.state.words_done == whole.state.words_done
+    assert pieces.state.loss == pytest.approx(whole.state.loss, rel=1e-9) and whole.state.loss > 0

@@ -61,5 +61,5 @@ def train_command(**flags):
     if flags["train"] and not (flags["output"] or flags["save_vocab"]):
         click.echo("word2vec: warning: neither -output nor -save-vocab is given: the text is read "
                    "but nothing is written", err=True)
-    train_model(TrainOptions(**flags), vectors_wanted=False)
+    train_model(TrainOptions(**flags), vectors_wanted=False, release_jit_pages=True)
     return 0

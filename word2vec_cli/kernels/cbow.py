@@ -11,10 +11,11 @@ from .steps import draw_targets, hierarchical_softmax, train_targets
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes, points,
                         code_lengths, hs, negative, bounds, index, r, neu1, neu1e, contexts, targets, alpha,
-                        exp_table, hot):
+                        exp_table, loss_table, loss, hot):
     """One CBOW step: predict ``sentence[position]`` from the average of its context.
 
-    The gradient is added, undivided, to every context row. Returns the generator.
+    The gradient is added, undivided, to every context row. Returns the generator; the
+    loss of every output trained is added to ``loss[0]`` (:func:`~.steps.output_loss`).
     The context rows and the negatives' rows are fetched into cache (the negatives
     drawn) before the context is summed. ``contexts`` (2 window) and ``targets``
     (negative + 1) are scratch space.
@@ -41,9 +42,10 @@ def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, 
         for c in range(size):
             neu1[row, c] /= inverse
         if hs:
-            hierarchical_softmax(neu1, row, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot)
+            hierarchical_softmax(neu1, row, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table,
+                                 loss_table, loss, hot)
         if negative > 0:
-            train_targets(neu1, row, syn1neg, targets, n_out, neu1e, alpha, exp_table)
+            train_targets(neu1, row, syn1neg, targets, n_out, neu1e, alpha, exp_table, loss_table, loss)
         for k in range(cw):
             last = contexts[k]
             for c in range(size):

@@ -6,15 +6,16 @@ from numba import njit
 
 from .context import collect_context
 from .rows import axpy, axpy4, dot, dot4, prefetch_row, prefetch_rows
-from .steps import draw_targets, hierarchical_softmax, ns_gradient, train_targets
+from .steps import draw_targets, hierarchical_softmax, ns_gradient, output_loss, train_targets
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                             points, code_lengths, hs, negative, bounds, index, r, neu1e, contexts, targets,
-                            n_targets, alpha, exp_table, hot):
+                            n_targets, alpha, exp_table, loss_table, loss, hot):
     """One skip-gram step: each context word's row predicts ``sentence[position]``
-    and gets its gradient right after. Returns the generator.
+    and gets its gradient right after. Returns the generator; the
+    loss of every output trained is added to ``loss[0]`` (:func:`~.steps.output_loss`).
 
     The negatives of all context words are drawn first (nothing else uses the
     generator until the next centre word, so the draws are the reference's), which
@@ -37,9 +38,10 @@ def train_skipgram_position(sentence, length, position, shrink, window, syn0, sy
         for c in range(size):
             neu1e[c] = 0
         if hs:
-            hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot)
+            hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table,
+                                 loss_table, loss, hot)
         if negative > 0:
-            train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table)
+            train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table, loss_table, loss)
         for c in range(size):
             syn0[last, c] += neu1e[c]
     return r
@@ -48,7 +50,7 @@ def train_skipgram_position(sentence, length, position, shrink, window, syn0, sy
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                                   points, code_lengths, hs, negative, bounds, index, r, contexts, targets,
-                                  grads, grad_in, alpha, exp_table, hot):
+                                  grads, grad_in, alpha, exp_table, loss_table, loss, hot):
     """One batched skip-gram step (``-batch 1``, HogBatch): all context words of
     ``sentence[position]`` share one set of negative samples.
 
@@ -74,19 +76,20 @@ def train_skipgram_batch_position(sentence, length, position, shrink, window, sy
         if hs:
             for k in range(n_in):
                 hierarchical_softmax(syn0, contexts[k], word, syn1, codes, points, code_lengths, grad_in[k],
-                                     alpha, exp_table, hot)
+                                     alpha, exp_table, loss_table, loss, hot)
         n_out, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
         for j in range(1, n_out):
             prefetch_row(syn1neg, targets[j])
-        batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table)
+        batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table, loss_table, loss)
         batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in)
     return r
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
-def batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table):
+def batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table, loss_table,
+                    loss):
     """Set ``grads[k, j]`` to the gradient of the score of ``syn0[contexts[k]]`` and
-    ``syn1neg[targets[j]]`` (label 1 for ``j = 0``), four targets per pass."""
+    ``syn1neg[targets[j]]`` (label 1 for ``j = 0``), four targets per pass, and add their losses to ``loss[0]``."""
     for k in range(n_in):
         row = contexts[k]
         j = 0
@@ -97,6 +100,10 @@ def batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha,
         while j < n_out:
             grads[k, j] = dot(syn0, row, syn1neg, targets[j])
             j += 1
+        if loss.shape[0] > 0:  # loss tracking is on
+            loss[0] += output_loss(grads[k, 0], 1, loss_table)
+            for j in range(1, n_out):
+                loss[0] += output_loss(grads[k, j], 0, loss_table)
         grads[k, 0] = ns_gradient(grads[k, 0], np.float32(1), alpha, exp_table)
         for j in range(1, n_out):
             grads[k, j] = ns_gradient(grads[k, j], np.float32(0), alpha, exp_table)

@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from ..model.sampling import DRAW_INDEX_SHIFT, TABLE_SIZE
-from ..model.weights import EXP_TABLE_FACTOR, MAX_EXP, next_random
+from ..model.weights import EXP_TABLE_FACTOR, LOSS_RANGE, LOSS_TABLE_SIZE, MAX_EXP, next_random
 from .rows import distinct4, dot, dot4, prefetch_row, update4, update_pair
 
 # Globals are frozen into the compiled code: the modulo by the table size becomes a
@@ -27,6 +27,8 @@ _TABLE_SIZE = np.uint64(TABLE_SIZE)
 _INDEX_SHIFT = np.int64(DRAW_INDEX_SHIFT)
 _F32_MAX_EXP = np.float32(MAX_EXP)
 _F32_FACTOR = np.float32(EXP_TABLE_FACTOR)
+_LOSS_RANGE = np.float64(LOSS_RANGE)
+_LOSS_STEPS = np.float64(LOSS_TABLE_SIZE / (2 * LOSS_RANGE))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -83,6 +85,28 @@ def ns_gradient(f, label, alpha, exp_table):
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def output_loss(f, label, loss_table):
+    """Return the loss of one output: ``-log sigmoid(f)`` for ``label`` 1 and
+    ``-log sigmoid(-f)`` for 0, interpolated in ``loss_table`` (see
+    :func:`~word2vec_cli.model.weights.loss_table`); beyond the table's range it is
+    ``-z`` or 0 to within 1.2e-7.
+
+    This is the objective the updates follow (the seed's ``L(w, u)``, negated), so
+    that it is reported for every output trained, including those that the clamped
+    gradient leaves alone.
+    """
+    z = np.float64(f) if label > 0 else -np.float64(f)
+    if z <= -_LOSS_RANGE:
+        return -z
+    if z >= _LOSS_RANGE:
+        return np.float64(0)
+    t = (z + _LOSS_RANGE) * _LOSS_STEPS
+    i = np.int64(t)
+    low = np.float64(loss_table[i])
+    return low + (t - i) * (np.float64(loss_table[i + 1]) - low)
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
 def hs_gradient(f, code, alpha, exp_table):
     """Return the hierarchical-softmax gradient for score ``f`` and code bit ``code``;
     0 outside (-6, 6), where the reference skips the node (adding 0 changes nothing)."""
@@ -99,8 +123,10 @@ def hot_row(node, first_hot, shift):
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
-def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table, hot):
-    """Train the Huffman path of ``word`` on the input ``inputs[row_in]``.
+def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table,
+                         loss_table, loss, hot):
+    """Train the Huffman path of ``word`` on the input ``inputs[row_in]``; add the
+    loss of every node (:func:`output_loss`, label ``1 - code``) to ``loss[0]``.
 
     Nodes whose score is outside (-6, 6) are skipped, as in the reference. The
     nodes of a path are distinct, so they are always trained four at a time.
@@ -116,6 +142,11 @@ def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths
         node2 = hot_row(points[word, d + 2], first_hot, shift)
         node3 = hot_row(points[word, d + 3], first_hot, shift)
         f0, f1, f2, f3 = dot4(inputs, row_in, syn1, node0, node1, node2, node3)
+        if loss.shape[0] > 0:  # loss tracking is on
+            loss[0] += (output_loss(f0, 1 - codes[word, d], loss_table)
+                        + output_loss(f1, 1 - codes[word, d + 1], loss_table)
+                        + output_loss(f2, 1 - codes[word, d + 2], loss_table)
+                        + output_loss(f3, 1 - codes[word, d + 3], loss_table))
         update4(inputs, row_in, syn1, node0, node1, node2, node3,
                 hs_gradient(f0, codes[word, d], alpha, exp_table),
                 hs_gradient(f1, codes[word, d + 1], alpha, exp_table),
@@ -125,6 +156,8 @@ def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths
     while d < n:
         node = hot_row(points[word, d], first_hot, shift)
         f = dot(inputs, row_in, syn1, node)
+        if loss.shape[0] > 0:  # loss tracking is on
+            loss[0] += output_loss(f, 1 - codes[word, d], loss_table)
         if f > -_F32_MAX_EXP and f < _F32_MAX_EXP:
             update_pair(inputs, row_in, syn1, node, neu1e, hs_gradient(f, codes[word, d], alpha, exp_table))
         d += 1
@@ -168,14 +201,19 @@ def draw_targets(word, negative, bounds, index, n_words, r, targets):
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
-def train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table):
+def train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table, loss_table, loss):
     """Train ``inputs[row_in]`` on ``targets[0]`` (label 1) and ``targets[1:n]``
-    (label 0), in this order: four at a time when those four rows are distinct."""
+    (label 0), in this order: four at a time when those four rows are distinct.
+    The losses of the targets are added to ``loss[0]``.
+    """
     j = 0
     while j + 4 <= n:
         t0, t1, t2, t3 = targets[j], targets[j + 1], targets[j + 2], targets[j + 3]
         if distinct4(t0, t1, t2, t3):
             f0, f1, f2, f3 = dot4(inputs, row_in, syn1neg, t0, t1, t2, t3)
+            if loss.shape[0] > 0:  # loss tracking is on
+                loss[0] += (output_loss(f0, 1 if j == 0 else 0, loss_table) + output_loss(f1, 0, loss_table)
+                            + output_loss(f2, 0, loss_table) + output_loss(f3, 0, loss_table))
             update4(inputs, row_in, syn1neg, t0, t1, t2, t3,
                     ns_gradient(f0, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table),
                     ns_gradient(f1, np.float32(0), alpha, exp_table),
@@ -186,11 +224,15 @@ def train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table):
             end = j + 4
             while j < end:
                 f = dot(inputs, row_in, syn1neg, targets[j])
+                if loss.shape[0] > 0:  # loss tracking is on
+                    loss[0] += output_loss(f, 1 if j == 0 else 0, loss_table)
                 update_pair(inputs, row_in, syn1neg, targets[j], neu1e,
                             ns_gradient(f, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table))
                 j += 1
     while j < n:
         f = dot(inputs, row_in, syn1neg, targets[j])
+        if loss.shape[0] > 0:  # loss tracking is on
+            loss[0] += output_loss(f, 1 if j == 0 else 0, loss_table)
         update_pair(inputs, row_in, syn1neg, targets[j], neu1e,
                     ns_gradient(f, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table))
         j += 1
@@ -198,7 +240,7 @@ def train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table):
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, index, r, neu1e, alpha, exp_table,
-                      targets):
+                      loss_table, loss, targets):
     """Train ``word`` as the positive and ``negative`` drawn words as negatives.
 
     ``bounds`` and ``index`` describe the unigram table (:func:`sampling.unigram_bounds`,
@@ -209,5 +251,5 @@ def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, index, r,
     n, r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets)
     for j in range(1, n):
         prefetch_row(syn1neg, targets[j])
-    train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table)
+    train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table, loss_table, loss)
     return r

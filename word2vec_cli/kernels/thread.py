@@ -43,20 +43,49 @@ def thread_private(n, dtype):
     return np.zeros(n + 2 * _PAD, dtype=dtype)[_PAD:_PAD + n]
 
 
+#: Fields of a thread's resumable state (a row of ``uint64``, see :func:`train_thread`):
+#: the generator, the next token to read, the words read in this epoch, and the words
+#: of this epoch already added to ``progress``.
+STATE_RANDOM, STATE_CURSOR, STATE_WORDS, STATE_PUBLISHED = range(4)
+STATE_FIELDS = 4
+
+#: What :func:`train_thread` returns.
+EPOCH_DONE, STOPPED = 0, 1
+
+
+def initial_thread_state(seed, thread_id, begin):
+    """Return the state row of a thread that has not started: the reference seeds
+    thread ``k``'s generator with ``k`` (ours: ``seed + k``) and it starts at ``begin``."""
+    state = np.zeros(STATE_FIELDS, dtype=np.uint64)
+    state[STATE_RANDOM] = np.uint64(seed) + np.uint64(thread_id)
+    state[STATE_CURSOR] = begin
+    return state
+
+
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy")
-def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsample, bounds, index,
-                 codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
-                 word_limit, starting_alpha, seed, thread_id, progress, alphas, stop, cursors, batch,
-                 hot_nodes, merge_every):
-    """Train on ``tokens[begin:end]`` for ``iterations`` epochs, as one reference thread.
+def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table, keep, subsample, bounds,
+                 index, codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
+                 word_limit, starting_alpha, thread_id, progress, alphas, losses, track_loss, stop, cursors,
+                 batch, hot_nodes, merge_every, state):
+    """Train on ``tokens[begin:end]`` until this thread's epoch ends, as one reference
+    thread; return :data:`EPOCH_DONE`, or :data:`STOPPED` when ``stop[0]`` was set.
+
+    The thread resumes from ``state`` (see :data:`STATE_FIELDS`; made by
+    :func:`initial_thread_state`) and leaves it there: after an epoch the cursor is
+    back at ``begin`` and the epoch's counts are zero; after a stop, which is honoured
+    between sentences, it holds everything needed to go on with exactly the same
+    arithmetic (the generator, the position, the counts not yet published). So a run
+    cut into calls, at epoch ends or at stops, trains exactly as one uninterrupted
+    run (the reference's single loop over ``iter`` epochs).
 
     Sentences end at ``</s>`` (id 0, counted but not stored) or after 1000 words;
     a word is kept by subsampling when ``keep[word]`` is at least the next uniform
     draw. Every 10,000 words the thread adds its words to ``progress[thread_id]``,
-    sets the learning rate from the total of ``progress`` (published in
-    ``alphas[thread_id]``), publishes its position in ``tokens`` in
-    ``cursors[thread_id]`` (the driver releases the pages behind it) and returns
-    early when ``stop[0]`` is set. An epoch also
+    sets the learning rate from the total of ``progress`` over ``iterations *
+    train_words`` (published in ``alphas[thread_id]``, where it also starts from),
+    adds its training loss to ``losses[thread_id]`` (float64, when ``track_loss``; see
+    :func:`~word2vec_cli.kernels.steps.output_loss`) and publishes its position in
+    ``cursors[thread_id]`` (the driver releases the pages behind it). An epoch also
     ends after ``word_limit`` words (the reference's ``train_words / threads``).
     ``batch`` selects :func:`train_skipgram_batch_position` for skip-gram.
 
@@ -64,11 +93,10 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
     nearest the root, on nearly every path) are trained in this thread's private
     rows of ``syn1`` (``hot_nodes`` rows from ``V + thread_id * (hot_nodes + 1)``;
     ``syn1`` must have room for them) and merged back after every ``merge_every``
-    centre words and at the end (:func:`merge_hot_rows`). Threads writing the same
-    rows at once make the cores pass those cache lines back and forth; with private
-    copies hierarchical softmax scales with threads. ``hot_nodes`` 0 is the
+    centre words and before returning (:func:`merge_hot_rows`). Threads writing the
+    same rows at once make the cores pass those cache lines back and forth; with
+    private copies hierarchical softmax scales with threads. ``hot_nodes`` 0 is the
     reference's behaviour.
-    Returns the number of words this thread processed.
     """
     size = syn0.shape[1]
     # scratch written at every step: padded, so that no cache line is shared with
@@ -81,6 +109,8 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
     n_targets = thread_private(2 * window, np.int64)
     grads = thread_private(2 * window * (negative + 1), np.float32).reshape((2 * window, negative + 1))
     grad_in = thread_private(2 * window * size, np.float32).reshape((2 * window, size))
+    # the steps add each output's loss to loss[0]; an empty array switches that off
+    loss = thread_private(1 if track_loss else 0, np.float64)
     n_words = syn0.shape[0]
     first_hot = n_words - 1 - hot_nodes
     start_hot = n_words + thread_id * (hot_nodes + 1)  # a spare row between threads' copies
@@ -93,30 +123,31 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
             base[h, c] = syn1[first_hot + h, c]
             syn1[start_hot + h, c] = base[h, c]
     since_merge = 0
-    r = np.uint64(seed) + np.uint64(thread_id)
+    r = state[STATE_RANDOM]
+    cursor = np.int64(state[STATE_CURSOR])
+    word_count = np.int64(state[STATE_WORDS])
+    last_word_count = np.int64(state[STATE_PUBLISHED])
     window_u = np.uint64(window)
     total = iterations * train_words + 1
-    alpha = starting_alpha
-    word_count = 0
-    last_word_count = 0
-    processed = 0
+    alpha = alphas[thread_id]
     length = 0
     position = np.int64(0)  # not a literal 0: numba would compile the step functions twice
-    epochs_left = iterations
-    cursor = begin
+    outcome = EPOCH_DONE
     while True:
         if word_count - last_word_count > UPDATE_EVERY:
             progress[thread_id] += word_count - last_word_count
-            processed += word_count - last_word_count
             last_word_count = word_count
             alpha = learning_rate(starting_alpha, progress.sum(), total)
             alphas[thread_id] = alpha
             cursors[thread_id] = cursor
-            if stop[0] != 0:
-                merge_hot_rows(syn1, base, first_hot, start_hot)
-                return processed
+            if track_loss:
+                losses[thread_id] += loss[0]
+                loss[0] = 0.0
         end_of_range = False
         if length == 0:
+            if stop[0] != 0:  # between sentences: the state says exactly where to go on
+                outcome = STOPPED
+                break
             while True:
                 if cursor >= end:
                     end_of_range = True
@@ -137,29 +168,26 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
             position = np.int64(0)
         if (end_of_range and length == 0) or word_count > word_limit:
             progress[thread_id] += word_count - last_word_count
-            processed += word_count - last_word_count
-            epochs_left -= 1
-            if epochs_left == 0:
-                break
             word_count = 0
             last_word_count = 0
-            length = 0
             cursor = begin
-            continue
+            break
         r = next_random(r)
         shrink = np.int64(r % window_u)
         if cbow:
             r = train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                                     points, code_lengths, hs, negative, bounds, index, r, neu1, neu1e,
-                                    contexts, targets[0], alpha, exp_table, hot)
+                                    contexts, targets[0], alpha, exp_table, loss_table, loss, hot)
         elif batch:
             r = train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                               codes, points, code_lengths, hs, negative, bounds, index, r,
-                                              contexts, targets[0], grads, grad_in, alpha, exp_table, hot)
+                                              contexts, targets[0], grads, grad_in, alpha, exp_table,
+                                              loss_table, loss, hot)
         else:
             r = train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                         codes, points, code_lengths, hs, negative, bounds, index, r,
-                                        neu1e, contexts, targets, n_targets, alpha, exp_table, hot)
+                                        neu1e, contexts, targets, n_targets, alpha, exp_table, loss_table,
+                                        loss, hot)
         position += 1
         if position >= length:
             length = 0
@@ -169,6 +197,11 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, keep, subsa
                 merge_hot_rows(syn1, base, first_hot, start_hot)
                 since_merge = 0
     merge_hot_rows(syn1, base, first_hot, start_hot)
-    return processed
-
-
+    if track_loss:
+        losses[thread_id] += loss[0]
+    cursors[thread_id] = cursor
+    state[STATE_RANDOM] = r
+    state[STATE_CURSOR] = cursor
+    state[STATE_WORDS] = word_count
+    state[STATE_PUBLISHED] = last_word_count
+    return outcome

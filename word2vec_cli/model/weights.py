@@ -14,6 +14,11 @@ EXP_TABLE_SIZE = 1000
 #: ``EXP_TABLE_SIZE / MAX_EXP / 2`` in the reference's integer arithmetic (not 83.33).
 EXP_TABLE_FACTOR = 83
 
+#: The loss table (ours) covers (-LOSS_RANGE, LOSS_RANGE) in LOSS_TABLE_SIZE steps;
+#: beyond it -log sigmoid(z) is -z or 0 to within 1.2e-7.
+LOSS_RANGE = 16.0
+LOSS_TABLE_SIZE = 4096
+
 _LCG_MULTIPLIER = np.uint64(25214903917)
 _LCG_INCREMENT = np.uint64(11)
 
@@ -64,3 +69,16 @@ def learning_rate(starting_alpha, words_done, total):
     if alpha < floor:
         alpha = np.float32(floor)
     return alpha
+
+
+def loss_table():
+    """Return ``-log(sigmoid(z))`` at ``LOSS_TABLE_SIZE + 1`` evenly spaced ``z`` from
+    ``-LOSS_RANGE`` to ``LOSS_RANGE`` (float32, 16 KB), for
+    :func:`~word2vec_cli.kernels.steps.output_loss`.
+
+    The training objective's terms are ``log sigmoid(score)`` for a target labelled 1
+    and ``log sigmoid(-score)`` for one labelled 0; this table, interpolated, gives
+    them to about 1e-5 at the cost of a lookup instead of a ``log`` and an ``exp``.
+    """
+    z = np.linspace(-LOSS_RANGE, LOSS_RANGE, LOSS_TABLE_SIZE + 1)
+    return np.logaddexp(0.0, -z).astype(np.float32)

@@ -21,7 +21,6 @@ import numpy as np
 from numba import njit
 
 from ..files.inputs import is_stdin
-from ..jitmemory import release_compiler_pages
 from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
 from .wordtable import FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at
@@ -147,11 +146,13 @@ class TokenFile:
         return False
 
 
-def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None, on_bytes=None):
+def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None, on_bytes=None,
+                 on_kernels_loaded=None):
     """Run :func:`encode_chunk` over the whole of ``path``, growing/pruning ``table``.
 
     Each batch of ids goes to ``sink(ids)``. ``on_prune(table)`` is called when the
-    table passes ``prune_limit`` words and must shrink it. Returns nothing.
+    table passes ``prune_limit`` words and must shrink it; ``on_kernels_loaded()``
+    once, after the first piece (the counting kernels are linked then). Returns nothing.
     """
     word_buf = np.zeros(MAX_WORD_BYTES, dtype=np.uint8)
     out = np.zeros(0, dtype=np.int32)
@@ -176,12 +177,13 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
 
         run_until_done(step, table, prune)
         sink(out[:written[0]])
-        if not linked:  # the counting kernels are loaded: LLVM is idle from here on
-            release_compiler_pages()
+        if not linked and on_kernels_loaded is not None:  # LLVM is idle from here on
+            on_kernels_loaded()
             linked = True
 
 
-def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LIMIT, progress=None):
+def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LIMIT, progress=None,
+           on_kernels_loaded=None):
     """Read ``path`` once and return ``(vocabulary, token_file)``.
 
     Parameters
@@ -199,6 +201,8 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
         Prune rare words whenever the counting table passes this many words.
     progress : callable, optional
         Called with the number of text bytes read after each block.
+    on_kernels_loaded : callable, optional
+        Called once the counting kernels are loaded (to release the compiler's memory).
 
     Returns
     -------
@@ -215,14 +219,15 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
 
             if read_vocab is not None:
                 vocabulary = read_vocab
-                _encode_pass(path, _lookup_table(vocabulary), sink, add=False, on_bytes=progress)
+                _encode_pass(path, _lookup_table(vocabulary), sink, add=False, on_bytes=progress,
+                             on_kernels_loaded=on_kernels_loaded)
                 return vocabulary, tokens
 
             table = WordTable()
             table.add(b"</s>")
             pruning = _Pruning(tokens, sink_file, can_reread=not is_stdin(path))
             _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
-                         on_prune=pruning, on_bytes=progress)
+                         on_prune=pruning, on_bytes=progress, on_kernels_loaded=on_kernels_loaded)
         vocabulary, remap = Vocabulary.from_table(table, min_count)
         if pruning.rounds and pruning.can_reread:
             # ids written before a prune are stale: encode again with the final words

@@ -2,15 +2,13 @@
 
 :func:`train_model` is what both the ``word2vec`` command and :func:`word2vec_cli.train`
 run. It checks every input and output before any long work starts, reads the text
-once into a token file (:mod:`corpus`), starts one Python thread per ``-threads``
-running the GIL-free kernel of :mod:`kernels` on an equal share of tokens, shows
-progress, and writes the result atomically.
+once into a token file (:mod:`~word2vec_cli.text.corpus`), trains on threads
+(:mod:`.run`), shows progress, and writes the result atomically.
 """
 
 import dataclasses
 import os
 import sys
-import threading
 import time
 
 import numpy as np
@@ -19,16 +17,7 @@ from ..errors import Word2VecError
 from ..files.inputs import check_readable, is_stdin
 from ..files.outputs import check_writable
 from ..jitmemory import release_compiler_pages
-from .shares import TokenRelease, hot_nodes_per_thread, thread_shares
-
-#: How often the progress bar is refreshed (seconds); the spec asks for at least 1/s.
-PROGRESS_INTERVAL = 0.25
-
-
-class TrainingInterrupted(Word2VecError):
-    """Raised when Ctrl-C stopped training; nothing has been written."""
-
-    exit_code = 130
+from .run import WATCH_INTERVAL, TrainingInterrupted
 
 
 @dataclasses.dataclass
@@ -65,8 +54,12 @@ def check_paths(opts):
             check_writable(path, f"{flag} file")
 
 
-def build_vocabulary(opts, tmpdir=None):
-    """Read the text once; return ``(vocabulary, token_file, seconds)``."""
+def build_vocabulary(opts, tmpdir=None, release_jit_pages=False):
+    """Read the text once; return ``(vocabulary, token_file, seconds)``.
+
+    ``release_jit_pages`` lets the compiler's idle memory go once the counting
+    kernels are loaded (:mod:`word2vec_cli.jitmemory`; the command line does this).
+    """
     from ..text import corpus
     from ..text.vocab import Vocabulary
 
@@ -75,7 +68,8 @@ def build_vocabulary(opts, tmpdir=None):
     bar = _text_bar(opts)
     try:
         vocabulary, tokens = corpus.encode(opts.train, opts.min_count, read_vocab=known, tmpdir=tmpdir,
-                                           progress=bar.update if bar else None)
+                                           progress=bar.update if bar else None,
+                                           on_kernels_loaded=release_compiler_pages if release_jit_pages else None)
     finally:
         if bar:
             bar.close()
@@ -83,7 +77,8 @@ def build_vocabulary(opts, tmpdir=None):
         tokens.close()
         raise Word2VecError(f"no word in {opts.train} occurs at least -min-count {opts.min_count} times")
     seconds = time.perf_counter() - start
-    release_compiler_pages()
+    if release_jit_pages:
+        release_compiler_pages()
     _log(opts, 1, f"Vocab size: {len(vocabulary)}")
     _log(opts, 1, f"Words in train file: {vocabulary.train_words}")
     return vocabulary, tokens, seconds
@@ -101,19 +96,24 @@ def _text_bar(opts):
                 mininterval=0.5, leave=False)
 
 
-def train_model(options, vectors_wanted=True, tmpdir=None):
+def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=False):
     """Run the whole training job described by ``options`` (a :class:`TrainOptions`).
 
     Builds (or reads) the vocabulary and saves it if ``save_vocab`` is set. When an
     ``output`` is given, or ``vectors_wanted`` is true, trains and returns the vectors;
     with ``output`` they (or the k-means classes) are written there atomically.
 
+    ``release_jit_pages`` gives the JIT compiler's idle memory back to the OS between
+    phases (a process-wide change: the command line asks for it, library calls do
+    not by default).
+
     Returns a :class:`TrainingResult`. Raises :class:`Word2VecError` for bad input
-    (before anything is written) and :class:`TrainingInterrupted` on Ctrl-C.
+    (before anything is written), when a training thread fails (exit status 1), and
+    :class:`TrainingInterrupted` on Ctrl-C.
     """
     opts = options.resolved()
     check_paths(opts)
-    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir)
+    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir, release_jit_pages)
     with tokens:
         if opts.save_vocab:
             vocabulary.save(opts.save_vocab)
@@ -123,7 +123,7 @@ def train_model(options, vectors_wanted=True, tmpdir=None):
         _log(opts, 1, f"Training {'CBOW' if opts.cbow else 'skip-gram'}"
                       f"{' hierarchical softmax' if opts.hs else ''}"
                       f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
-        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens)
+        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, release_jit_pages)
     result.words_trained = trained
     result.seconds = seconds
     result.words_per_second = trained / seconds if seconds > 0 else 0.0
@@ -142,104 +142,47 @@ def train_model(options, vectors_wanted=True, tmpdir=None):
     return result
 
 
-def _train_vectors(opts, vocabulary, tokens):
-    """Initialise the matrices and run the threads; return ``(syn0, words, seconds)``."""
-    from ..kernels import thread as kernels
-    from ..model import sampling
-    from ..model.huffman import HuffmanCodes
-    from ..model.weights import initial_vectors, sigmoid_table
+def _train_vectors(opts, vocabulary, tokens, release_jit_pages=False):
+    """Initialise the matrices and train them; return ``(syn0, words, seconds)``."""
+    from .run import TrainingRun
 
-    n_words = len(vocabulary)
-    counts = vocabulary.counts
-    train_words = vocabulary.train_words
-    syn0 = initial_vectors(n_words, opts.size, opts.seed + 1)
-    hot_nodes = hot_nodes_per_thread(opts, n_words)
-    private_rows = opts.threads * (hot_nodes + 1) if hot_nodes else 0  # see kernels.train_thread
-    syn1 = np.zeros((n_words + private_rows if opts.hs else 1, opts.size), dtype=np.float32)
-    syn1neg = np.zeros((n_words if opts.negative else 1, opts.size), dtype=np.float32)
-    if opts.hs:
-        huffman = HuffmanCodes(counts)
-        codes, points, code_lengths = huffman.codes, huffman.points, huffman.lengths
-    else:
-        codes = np.zeros((1, 1), dtype=np.uint8)
-        points = np.zeros((1, 1), dtype=np.int32)
-        code_lengths = np.zeros(1, dtype=np.int32)
-    bounds = sampling.unigram_bounds(counts) if opts.negative else np.array([0, sampling.TABLE_SIZE], np.int64)
-    index = sampling.draw_index(bounds)
-    keep = sampling.keep_probabilities(counts, opts.sample, train_words)
-    exp_table = sigmoid_table()
-    token_array = np.asarray(tokens.array())
-    # with -read-vocab the counts may not match the text: stop an epoch where the
-    # reference would (train_words / threads words); otherwise the share's end does
-    word_limit = train_words // opts.threads if opts.read_vocab else np.iinfo(np.int64).max
-    progress = np.zeros(opts.threads, dtype=np.int64)
-    alphas = np.full(opts.threads, opts.alpha, dtype=np.float32)
-    stop = np.zeros(1, dtype=np.int64)
-    shares = thread_shares(opts, tokens, token_array, keep, counts, code_lengths)
-    cursors = np.array([begin for begin, _ in shares], dtype=np.int64)
-    release = TokenRelease(tokens, shares, cursors)
-    failures = []
-
-    def arguments(thread_id):
-        begin, end = shares[thread_id]
-        return (token_array, begin, end, syn0, syn1, syn1neg, exp_table, keep, opts.sample > 0,
-                bounds, index, codes, points, code_lengths,
-                bool(opts.cbow), bool(opts.hs), opts.negative, opts.window, opts.iter,
-                train_words, word_limit, np.float32(opts.alpha), np.uint64(opts.seed),
-                thread_id, progress, alphas, stop, cursors, bool(opts.batch), hot_nodes,
-                kernels.HOT_MERGE_EVERY)
-
-    _link(kernels.train_thread, arguments(0))
-    release_compiler_pages()
-
-    def run(thread_id):
-        try:
-            kernels.train_thread(*arguments(thread_id))
-        except BaseException as exc:  # surfaced in the main thread
-            failures.append(exc)
-
-    total = opts.iter * train_words
-    bar = None
-    if opts.debug >= 2:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, unit="word", unit_scale=True, desc="Training", file=sys.stderr,
-                   mininterval=PROGRESS_INTERVAL, smoothing=0.1, leave=False)
+    run = TrainingRun(opts, vocabulary, tokens)
+    run.link()
+    if release_jit_pages:
+        release_compiler_pages()
+    bar = _training_bar(opts, run.total_words)
     start = time.perf_counter()
-    workers = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(opts.threads)]
-    for worker in workers:
-        worker.start()
     try:
-        shown = 0
-        while any(worker.is_alive() for worker in workers):
-            workers[0].join(PROGRESS_INTERVAL) if workers[0].is_alive() else time.sleep(PROGRESS_INTERVAL)
-            release()
-            if bar is not None:
-                done = int(progress.sum())
-                bar.set_postfix_str(f"alpha {float(alphas.min()):.6f}", refresh=False)
-                bar.update(done - shown)
-                shown = done
+        run.train(on_tick=bar.show if bar else None)
     except KeyboardInterrupt:
-        stop[0] = 1
-        for worker in workers:
-            worker.join()
-        if bar is not None:
-            bar.close()
-        done = int(progress.sum())
+        done, total = run.state.words_done, run.total_words
         raise TrainingInterrupted(f"interrupted after {done:,} of {total:,} words "
                                   f"({100.0 * done / max(total, 1):.1f}%); nothing was written") from None
-    seconds = time.perf_counter() - start
-    if bar is not None:
-        bar.update(int(progress.sum()) - shown)
-        bar.close()
-    if failures:
-        raise failures[0]
-    return syn0, int(progress.sum()), seconds
+    finally:
+        if bar is not None:
+            bar.close()
+    return run.state.syn0, run.state.words_done, time.perf_counter() - start
 
 
-def _link(dispatcher, args):
-    """Load (or compile) ``dispatcher`` for the types of ``args`` without running it,
-    so that the threads start on linked code and LLVM's pages can be let go."""
-    from numba import typeof
+class _TrainingBar:
+    """The training progress bar on stderr (``-debug 2``): words, speed, alpha, ETA."""
 
-    dispatcher.compile(tuple(typeof(arg) for arg in args))
+    def __init__(self, total):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="word", unit_scale=True, desc="Training", file=sys.stderr,
+                        mininterval=WATCH_INTERVAL, smoothing=0.1, leave=False)
+        self.shown = 0
+
+    def show(self, run):
+        done = run.state.words_done
+        self.bar.set_postfix_str(f"alpha {float(run.state.alphas.min()):.6f}", refresh=False)
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self):
+        self.bar.close()
+
+
+def _training_bar(opts, total):
+    return _TrainingBar(total) if opts.debug >= 2 else None
