@@ -14,15 +14,8 @@ from .vectors.words import FORMATS, WordVectors
 
 
 class Vectors(WordVectors):
-    """Words and their vectors, in file order, with queries.
-
-    Parameters
-    ----------
-    words : list of str
-        The words (bytes are accepted and decoded as UTF-8 with surrogate escapes).
-    vectors : array_like, shape (len(words), dim)
-        The vectors; stored as a C-contiguous float32 matrix.
-    """
+    """Words and their vectors (as :class:`WordVectors`, same parameters), with the
+    reference's nearest-word and analogy queries and :meth:`save`."""
 
     _space = None
 

@@ -201,10 +201,20 @@ def draw_targets(word, negative, bounds, index, n_words, r, targets):
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+def train_target(inputs, row_in, syn1neg, target, label, neu1e, alpha, exp_table, loss_table, loss):
+    """Train ``inputs[row_in]`` on one output row ``syn1neg[target]`` with ``label``
+    (1 or 0, a float32), adding its loss to ``loss[0]`` when tracking is on."""
+    f = dot(inputs, row_in, syn1neg, target)
+    if loss.shape[0] > 0:  # loss tracking is on
+        loss[0] += output_loss(f, label, loss_table)
+    update_pair(inputs, row_in, syn1neg, target, neu1e, ns_gradient(f, label, alpha, exp_table))
+
+
+@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
 def train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table, loss_table, loss):
     """Train ``inputs[row_in]`` on ``targets[0]`` (label 1) and ``targets[1:n]``
-    (label 0), in this order: four at a time when those four rows are distinct.
-    The losses of the targets are added to ``loss[0]``.
+    (label 0), in this order: four at a time when those four rows are distinct
+    (else one at a time, as the reference). The losses are added to ``loss[0]``.
     """
     j = 0
     while j + 4 <= n:
@@ -221,21 +231,13 @@ def train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table, 
                     ns_gradient(f3, np.float32(0), alpha, exp_table), neu1e)
             j += 4
         else:
-            end = j + 4
-            while j < end:
-                f = dot(inputs, row_in, syn1neg, targets[j])
-                if loss.shape[0] > 0:  # loss tracking is on
-                    loss[0] += output_loss(f, 1 if j == 0 else 0, loss_table)
-                update_pair(inputs, row_in, syn1neg, targets[j], neu1e,
-                            ns_gradient(f, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table))
-                j += 1
-    while j < n:
-        f = dot(inputs, row_in, syn1neg, targets[j])
-        if loss.shape[0] > 0:  # loss tracking is on
-            loss[0] += output_loss(f, 1 if j == 0 else 0, loss_table)
-        update_pair(inputs, row_in, syn1neg, targets[j], neu1e,
-                    ns_gradient(f, np.float32(1) if j == 0 else np.float32(0), alpha, exp_table))
-        j += 1
+            for k in range(j, j + 4):
+                train_target(inputs, row_in, syn1neg, targets[k], np.float32(1) if k == 0 else np.float32(0),
+                             neu1e, alpha, exp_table, loss_table, loss)
+            j += 4
+    for k in range(j, n):
+        train_target(inputs, row_in, syn1neg, targets[k], np.float32(1) if k == 0 else np.float32(0), neu1e,
+                     alpha, exp_table, loss_table, loss)
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)

@@ -48,6 +48,17 @@ def _read_query(stdin):
     return line
 
 
+def _queries(stdin, stdout, prompt):
+    """Yield query lines: print ``prompt``, read a line, until ``EXIT`` or end of input."""
+    while True:
+        stdout.write(prompt)
+        stdout.flush()
+        line = _read_query(stdin)
+        if line is None or line == b"EXIT":
+            return
+        yield line
+
+
 def _write_results(stdout, space, results, n, empty_score):
     """Print ``n`` result lines as ``%50s\\t\\t%f``; missing ones as the reference
     leaves them (an empty word and the initial score)."""
@@ -71,12 +82,7 @@ def run_distance(space, stdin, stdout, n=DEFAULT_RESULTS):
     Returns the number of queries answered.
     """
     answered = 0
-    while True:
-        stdout.write(DISTANCE_PROMPT)
-        stdout.flush()
-        line = _read_query(stdin)
-        if line is None or line == b"EXIT":
-            break
+    for line in _queries(stdin, stdout, DISTANCE_PROMPT):
         positions = []
         for word in split_like_reference(line):
             position = space.position(word.decode("utf-8", "surrogateescape"))
@@ -105,12 +111,7 @@ def run_analogy(space, stdin, stdout, n=DEFAULT_RESULTS, method="add"):
     if method not in METHODS:
         raise UsageError(f"unknown analogy method {method!r}; use 'add' or 'mul'")
     answered = 0
-    while True:
-        stdout.write(ANALOGY_PROMPT)
-        stdout.flush()
-        line = _read_query(stdin)
-        if line is None or line == b"EXIT":
-            break
+    for line in _queries(stdin, stdout, ANALOGY_PROMPT):
         words = split_like_reference(line)
         if len(words) < 3:
             stdout.write(b"Only %d words were entered.. three words are needed at the input to perform "

@@ -106,26 +106,21 @@ _SHIFT = np.float32(16.0)
 _SHIFT_ERROR = 4.0 * 2.0 ** -20
 
 
-@intrinsic
-def _float_bits(typingctx, x):
-    """The bits of a float32 as an int32."""
-    signature = types.int32(types.float32)
+def _bitcast(source, target, doc):
+    """Return an intrinsic that reinterprets the bits of a ``source`` scalar as ``target``."""
 
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], context.get_value_type(types.int32))
+    def bitcast(typingctx, x):
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], context.get_value_type(target))
 
-    return signature, codegen
+        return target(source), codegen
+
+    bitcast.__doc__ = doc
+    return intrinsic(bitcast)
 
 
-@intrinsic
-def _bits_float(typingctx, x):
-    """The float32 whose bits are the int32 ``x``."""
-    signature = types.float32(types.int32)
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float32))
-
-    return signature, codegen
+_float_bits = _bitcast(types.float32, types.int32, "The bits of a float32 as an int32.")
+_bits_float = _bitcast(types.int32, types.float32, "The float32 whose bits are the int32 ``x``.")
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -103,25 +103,23 @@ def _parse_number(buf, start, end, powers):
     digits = 0
     significant = 0
     exponent = 0
-    while pos < end and 48 <= buf[pos] <= 57:
+    fraction = False  # past the decimal point: each digit lowers the exponent
+    while pos < end:
+        if buf[pos] == 46 and not fraction:
+            fraction = True
+            pos += 1
+            continue
+        if not 48 <= buf[pos] <= 57:
+            break
         if significant > 0 or buf[pos] != 48:
             if significant >= 18:
                 return np.float32(0.0), False
             mantissa = mantissa * 10 + (buf[pos] - 48)
             significant += 1
+        if fraction:
+            exponent -= 1
         digits += 1
         pos += 1
-    if pos < end and buf[pos] == 46:
-        pos += 1
-        while pos < end and 48 <= buf[pos] <= 57:
-            if significant > 0 or buf[pos] != 48:
-                if significant >= 18:
-                    return np.float32(0.0), False
-                mantissa = mantissa * 10 + (buf[pos] - 48)
-                significant += 1
-            exponent -= 1
-            digits += 1
-            pos += 1
     if digits == 0:
         return np.float32(0.0), False
     if pos < end and (buf[pos] == 101 or buf[pos] == 69):
