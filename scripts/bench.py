@@ -34,13 +34,11 @@ from __future__ import annotations
 
 import argparse
 import bz2
-import datetime
 import gzip
 import importlib.util
 import json
 import lzma
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -52,10 +50,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_demo_corpus import parse_accuracy_output  # noqa: E402  (a sibling script)
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_QUESTIONS = REPO_ROOT.parent / "shared" / "data" / "questions-words.txt"
+from common import SHARED_QUESTIONS, machine_description, word2vec_command  # noqa: E402  (sibling scripts)
+from make_demo_corpus import parse_accuracy_output  # noqa: E402
 MIN_COUNT = 5
 ACCURACY_THRESHOLD = 30000
 IMPLEMENTATIONS = ("ours", "gensim", "reference")
@@ -171,8 +167,8 @@ def reference_flags(params: dict, ours: bool) -> list[str]:
 
 def command_for(impl: str, params: dict, corpus: Path, output: Path, reference: Path | None) -> list[str]:
     if impl == "ours":
-        return [sys.executable, "-m", "word2vec_cli", "-train", str(corpus), "-output", str(output),
-                "-binary", "1", "-debug", "1", *reference_flags(params, ours=True)]
+        return word2vec_command("-train", corpus, "-output", output, "-binary", "1", "-debug", "1",
+                                *reference_flags(params, ours=True))
     if impl == "gensim":
         shared = {k: v for k, v in params.items() if k not in OURS_ONLY_FLAGS}
         return [sys.executable, "-c", GENSIM_CHILD, str(corpus), str(output), json.dumps(shared)]
@@ -213,23 +209,6 @@ def default_questions(corpus: Path) -> Path | None:
     return None
 
 
-def machine_description() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        usable = os.cpu_count()
-    return {"cpu": cpu, "cores": os.cpu_count(), "usable_cores": usable, "python": platform.python_version(),
-            "date": datetime.date.today().isoformat()}
-
-
 def package_version(name: str) -> str | None:
     try:
         from importlib.metadata import version
@@ -266,8 +245,7 @@ def median_or_none(values):
 
 
 def _vocabulary_command(corpus: Path, vocab_file: Path) -> list[str]:
-    return [sys.executable, "-m", "word2vec_cli", "-train", str(corpus), "-save-vocab", str(vocab_file),
-            "-min-count", str(MIN_COUNT), "-debug", "0"]
+    return word2vec_command("-train", corpus, "-save-vocab", vocab_file, "-min-count", MIN_COUNT, "-debug", 0)
 
 
 def vocabulary_pass(corpus: Path, workdir: Path, repeat: int) -> dict:
@@ -306,7 +284,7 @@ def vocabulary_pass(corpus: Path, workdir: Path, repeat: int) -> dict:
 
 
 def evaluate(vectors: Path, questions: Path, log: Path) -> tuple[float | None, int | None]:
-    command = [sys.executable, "-m", "word2vec_cli", "accuracy", str(vectors), str(ACCURACY_THRESHOLD)]
+    command = word2vec_command("accuracy", vectors, ACCURACY_THRESHOLD)
     _, _, status = run_measured(command, log, stdin_path=questions)
     parsed = parse_accuracy_output(log.read_text(errors="replace"))
     if status != 0 or "total" not in parsed:

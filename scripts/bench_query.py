@@ -23,14 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO_ROOT, SHARED_QUESTIONS as DEFAULT_QUESTIONS  # noqa: E402  (a sibling script)
 
+sys.path.insert(0, str(REPO_ROOT))
 from word2vec_cli.query.accuracy import accuracy  # noqa: E402
-from word2vec_cli.vectors.read import load
+from word2vec_cli.vectors.read import load  # noqa: E402
 from word2vec_cli.vectors.write import save_vectors  # noqa: E402
-
-DEFAULT_QUESTIONS = REPO.parent / "shared" / "data" / "questions-words.txt"
 
 
 def median_time(function, runs):

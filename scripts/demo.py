@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_demo_corpus  # noqa: E402  (a sibling script)
+import make_demo_corpus  # noqa: E402  (sibling scripts)
+from common import word2vec_command  # noqa: E402
 
 VECTORS_NAME = "vectors.bin"
 N_NEIGHBOURS = 6
@@ -35,11 +36,6 @@ N_NEIGHBOURS = 6
 
 def heading(text: str) -> None:
     print(f"\n== {text} ==", flush=True)
-
-
-def word2vec_command(*args: str) -> list[str]:
-    """The command line that runs this project's ``word2vec`` with the current interpreter."""
-    return [sys.executable, "-m", "word2vec_cli", *args]
 
 
 def make_corpus(out: Path, tokens: int, seed: int) -> tuple[Path, Path]:

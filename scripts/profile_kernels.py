@@ -33,11 +33,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from word2vec_cli.text import corpus
-
-from word2vec_cli.training import driver  # noqa: E402
 from word2vec_cli.model.options import TrainOptions  # noqa: E402
+from word2vec_cli.text import corpus  # noqa: E402
 from word2vec_cli.text.vocab import Vocabulary  # noqa: E402
+from word2vec_cli.training import driver  # noqa: E402
 
 MODES = {
     "cbow-ns": dict(cbow=1, negative=5, hs=0),
@@ -94,7 +93,7 @@ def count_refcounts():
     llvm = next(iter(thread.train_thread.inspect_llvm().values()))
     counts = {}
     for function in re.split(r"\ndefine ", llvm)[1:]:
-        name = re.search(r"kernels\d+(\w+?)B\d", function[:400])
+        name = re.search(r"kernels\d+[a-z_]+\d+(\w+?)B\d", function[:400])  # module, then name
         if name and name.group(1) in STEP_FUNCTIONS + ("train_thread",):
             body = function[:function.find("\n}\n")]
             calls = len(re.findall(r"call void @NRT_(?:incref|decref)", body))
