@@ -20,7 +20,8 @@ import tempfile
 import numpy as np
 from numba import njit
 
-from ..files.inputs import is_stdin
+from ..errors import Word2VecError
+from ..files.inputs import is_regular_file
 from ..jitmemory import release_compiler_pages
 from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
@@ -95,7 +96,12 @@ class TokenFile:
     """
 
     def __init__(self, folder=None):
-        self.folder = tempfile.mkdtemp(prefix="word2vec-", dir=folder)
+        try:
+            self.folder = tempfile.mkdtemp(prefix="word2vec-", dir=folder)
+        except OSError as exc:
+            where = folder or tempfile.gettempdir()
+            raise Word2VecError(f"cannot create the token file in {where}: {exc.strerror or exc} "
+                                "(set -tmpdir or TMPDIR)") from None
         self.path = os.path.join(self.folder, "tokens.int32")
         self.n_tokens = 0
         self._map = None
@@ -208,36 +214,46 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
     """
     tokens = TokenFile(tmpdir)
     try:
-        with open(tokens.path, "wb") as sink_file:
-            def sink(ids):
-                ids.tofile(sink_file)
-                tokens.n_tokens += len(ids)
-
-            if read_vocab is not None:
-                vocabulary = read_vocab
-                _encode_pass(path, _lookup_table(vocabulary), sink, add=False, on_bytes=progress)
-                return vocabulary, tokens
-
-            table = WordTable()
-            table.add(b"</s>")
-            pruning = _Pruning(tokens, sink_file, can_reread=not is_stdin(path))
-            _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
-                         on_prune=pruning, on_bytes=progress)
-        vocabulary, remap = Vocabulary.from_table(table, min_count)
-        if pruning.rounds and pruning.can_reread:
-            # ids written before a prune are stale: encode again with the final words
-            tokens.n_tokens = 0
-            with open(tokens.path, "wb") as sink_file:
-                def resink(ids):
-                    ids.tofile(sink_file)
-                    tokens.n_tokens += len(ids)
-                _encode_pass(path, _lookup_table(vocabulary), resink, add=False)
-        else:
-            _remap_in_place(tokens, remap)
-        return vocabulary, tokens
+        return _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress)
+    except OSError as exc:  # reading errors are Word2VecErrors already: this is the token file
+        tokens.close()
+        raise Word2VecError(f"cannot write the token file in {os.path.dirname(tokens.folder)}: "
+                            f"{exc.strerror or exc} (it needs 4 bytes per word of the text; "
+                            "set -tmpdir or TMPDIR)") from None
     except BaseException:
         tokens.close()
         raise
+
+
+def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress):
+    """The body of :func:`encode`, writing into ``tokens``; returns ``(vocabulary, tokens)``."""
+    with open(tokens.path, "wb") as sink_file:
+        def sink(ids):
+            ids.tofile(sink_file)
+            tokens.n_tokens += len(ids)
+
+        if read_vocab is not None:
+            vocabulary = read_vocab
+            _encode_pass(path, _lookup_table(vocabulary), sink, add=False, on_bytes=progress)
+            return vocabulary, tokens
+
+        table = WordTable()
+        table.add(b"</s>")
+        pruning = _Pruning(tokens, sink_file, can_reread=is_regular_file(path))
+        _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
+                     on_prune=pruning, on_bytes=progress)
+    vocabulary, remap = Vocabulary.from_table(table, min_count)
+    if pruning.rounds and pruning.can_reread:
+        # ids written before a prune are stale: encode again with the final words
+        tokens.n_tokens = 0
+        with open(tokens.path, "wb") as sink_file:
+            def resink(ids):
+                ids.tofile(sink_file)
+                tokens.n_tokens += len(ids)
+            _encode_pass(path, _lookup_table(vocabulary), resink, add=False)
+    else:
+        _remap_in_place(tokens, remap)
+    return vocabulary, tokens
 
 
 class _Pruning:
@@ -256,7 +272,7 @@ class _Pruning:
         keep = np.flatnonzero(table.counts[:n] > self.min_reduce)
         keep = np.concatenate(([0], keep[keep != 0]))
         if not self.can_reread:
-            # standard input cannot be read twice: renumber what is written so far
+            # a stream cannot be read twice: renumber what is written so far
             remap = np.full(n, -1, dtype=np.int32)
             remap[keep] = np.arange(len(keep), dtype=np.int32)
             self.sink_file.flush()

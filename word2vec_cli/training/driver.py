@@ -113,7 +113,7 @@ def train_model(options, vectors_wanted=True, tmpdir=None):
     """
     opts = options.resolved()
     check_paths(opts)
-    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir)
+    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir or opts.tmpdir)
     with tokens:
         if opts.save_vocab:
             vocabulary.save(opts.save_vocab)
@@ -152,7 +152,7 @@ def _train_vectors(opts, vocabulary, tokens):
     n_words = len(vocabulary)
     counts = vocabulary.counts
     train_words = vocabulary.train_words
-    syn0 = initial_vectors(n_words, opts.size, opts.seed + 1)
+    syn0 = initial_vectors(n_words, opts.size, (opts.seed + 1) % (1 << 64))
     hot_nodes = hot_nodes_per_thread(opts, n_words)
     private_rows = opts.threads * (hot_nodes + 1) if hot_nodes else 0  # see kernels.train_thread
     syn1 = np.zeros((n_words + private_rows if opts.hs else 1, opts.size), dtype=np.float32)
