@@ -85,6 +85,13 @@ def _run(command, args, prog):
         return fail(prog, f"{prefix}{exc}", exc.exit_code)
     except KeyboardInterrupt:
         return _interrupted(prog)
+    except SystemExit as exc:
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+            # click's answer to EPIPE: sys.exit(1) with muted streams; ours is 141
+            sys.stdout = sys.stdout.wrapped
+            sys.stderr = sys.stderr.wrapped
+            return _reader_went_away()
+        raise
     except BrokenPipeError:
         return _reader_went_away()
     except MemoryError:

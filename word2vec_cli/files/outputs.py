@@ -20,6 +20,7 @@ the path and the cause, and leaves no temporary file behind.
 """
 
 import contextlib
+import errno
 import os
 import re
 import socket
@@ -111,10 +112,17 @@ class _CheckedWriter:
         self.name = name
 
     def write(self, data):
+        view = memoryview(data).cast("B")
+        done = 0
         try:
-            return self._handle.write(data)
+            while done < len(view):  # a raw (unbuffered) stream may take only part
+                written = self._handle.write(view[done:])
+                if written is None or written <= 0:
+                    raise OSError(errno.EIO, "the stream accepted no data")
+                done += written
         except OSError as exc:
             raise write_error(self.name, exc) from None
+        return done
 
     def flush(self):
         try:
@@ -157,9 +165,8 @@ def atomic_output(path, mode="wb"):
         except OSError as exc:
             raise write_error(name, exc) from None
     finally:
-        if handle is not getattr(sys.stdout, "buffer", None):
-            with contextlib.suppress(OSError):
-                handle.close()
+        with contextlib.suppress(OSError):
+            handle.close()
 
 
 def _open_stream(kind, target, name):
@@ -170,7 +177,6 @@ def _open_stream(kind, target, name):
                 raise Word2VecError(f"cannot write {name}: {stream_name(target)} is closed")
             if target == 1:
                 sys.stdout.flush()  # text already printed goes first
-                return sys.stdout.buffer
             return os.fdopen(os.dup(target), "wb")
         if stat.S_ISSOCK(os.stat(target).st_mode):
             client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

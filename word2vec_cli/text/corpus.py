@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import Word2VecError
-from ..files.inputs import is_regular_file
+from ..files.inputs import display_name, is_regular_file
 from ..jitmemory import release_compiler_pages
 from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
@@ -157,12 +157,14 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
     """Run :func:`encode_chunk` over the whole of ``path``, growing/pruning ``table``.
 
     Each batch of ids goes to ``sink(ids)``. ``on_prune(table)`` is called when the
-    table passes ``prune_limit`` words and must shrink it. Returns nothing.
+    table passes ``prune_limit`` words and must shrink it. Returns the number of
+    text bytes read.
     """
     word_buf = np.zeros(MAX_WORD_BYTES, dtype=np.uint8)
     out = np.zeros(0, dtype=np.int32)
     linked = False
     written = [0]  # ids in ``out`` not yet given to the sink
+    n_bytes = 0
 
     def prune():
         sink(out[:written[0]])
@@ -170,6 +172,7 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
         on_prune(table)
 
     for data, final in separated_chunks(path, on_bytes):
+        n_bytes += len(data)
         chunk = np.frombuffer(data, dtype=np.uint8)
         if out.shape[0] < chunk.shape[0] + 1:
             out = np.zeros(chunk.shape[0] + 1, dtype=np.int32)
@@ -185,6 +188,7 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
         if not linked:  # the counting kernels are loaded: LLVM is idle from here on
             release_compiler_pages()
             linked = True
+    return n_bytes
 
 
 def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LIMIT, progress=None):
@@ -234,14 +238,15 @@ def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress):
 
         if read_vocab is not None:
             vocabulary = read_vocab
-            _encode_pass(path, _lookup_table(vocabulary), sink, add=False, on_bytes=progress)
+            _check_not_empty(path, _encode_pass(path, _lookup_table(vocabulary), sink, add=False,
+                                                on_bytes=progress))
             return vocabulary, tokens
 
         table = WordTable()
         table.add(b"</s>")
         pruning = _Pruning(tokens, sink_file, can_reread=is_regular_file(path))
-        _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
-                     on_prune=pruning, on_bytes=progress)
+        _check_not_empty(path, _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
+                                            on_prune=pruning, on_bytes=progress))
     vocabulary, remap = Vocabulary.from_table(table, min_count)
     if pruning.rounds and pruning.can_reread:
         # ids written before a prune are stale: encode again with the final words
@@ -254,6 +259,13 @@ def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress):
     else:
         _remap_in_place(tokens, remap)
     return vocabulary, tokens
+
+
+def _check_not_empty(path, n_bytes):
+    """Raise the empty-file error for a stream that gave no bytes (an empty regular
+    file is refused before reading). Returns nothing."""
+    if n_bytes == 0:
+        raise Word2VecError(f"training file is empty: {display_name(path)}")
 
 
 class _Pruning:
