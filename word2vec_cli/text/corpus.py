@@ -233,7 +233,7 @@ def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress):
     """The body of :func:`encode`, writing into ``tokens``; returns ``(vocabulary, tokens)``."""
     with open(tokens.path, "wb") as sink_file:
         def sink(ids):
-            ids.tofile(sink_file)
+            sink_file.write(memoryview(ids).cast("B"))
             tokens.n_tokens += len(ids)
 
         if read_vocab is not None:
@@ -253,7 +253,7 @@ def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress):
         tokens.n_tokens = 0
         with open(tokens.path, "wb") as sink_file:
             def resink(ids):
-                ids.tofile(sink_file)
+                sink_file.write(memoryview(ids).cast("B"))
                 tokens.n_tokens += len(ids)
             _encode_pass(path, _lookup_table(vocabulary), resink, add=False)
     else:

@@ -497,7 +497,8 @@ def _load_text(reader, path, matrix, n_rows):
                                     f"found {len(fields)}")
             for column, field in enumerate(fields):
                 try:
-                    matrix[row, column] = float(field)
+                    with np.errstate(over="ignore"):  # a value beyond float32 is refused below
+                        matrix[row, column] = float(field)
                 except ValueError:
                     shown = field[:40].decode("utf-8", "backslashreplace")
                     raise Word2VecError(f"{path}, line {line_number}: '{shown}' is not a number") from None
