@@ -336,7 +336,12 @@ def test_pruning_reads_a_fifo_once(tmp_path):
             "print(b' '.join(v.word_bytes).decode(), t.n_tokens); t.close()")
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
     _feed_fifo(fifo, b"a a a b c d e a b f g h a\n").join(10)
-    out, _ = process.communicate(timeout=60)
+    try:
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # stuck on a second open of the FIFO
+            process.kill()
+            process.wait()
     assert process.returncode == 0
     assert out.decode().split() == ["</s>", "a", "g", "h", "8"]
 
@@ -457,6 +462,19 @@ def test_a_binary_file_streamed_in_small_blocks_grows_its_matrix(tmp_path, monke
         loaded = load(path)
         assert loaded.words == words
         assert np.array_equal(loaded.vectors, matrix) if binary else np.allclose(loaded.vectors, matrix, atol=1e-6)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_a_lying_header_in_a_long_compressed_file_costs_no_huge_allocation(tmp_path, monkeypatch, binary):
+    # the file is longer than the first read (READ_BLOCK made tiny), so its size is
+    # unknown when the matrix is made: the matrix must grow with the rows really read
+    from word2vec_cli.vectors import read
+    monkeypatch.setattr(read, "READ_BLOCK", 256)
+    save_vectors(tmp_path / "plain", [f"w{i}" for i in range(200)], np.ones((200, 2), np.float32), binary=binary)
+    data = (tmp_path / "plain").read_bytes().replace(b"200 2\n", b"1000000000000 2\n", 1)
+    (tmp_path / "v.gz").write_bytes(gzip.compress(data))
+    with pytest.raises(Word2VecError, match="after 200 of the 1000000000000"):
+        load(tmp_path / "v.gz")
 
 
 @pytest.mark.parametrize("token", [b"nan", b"-inf", b"1e39"])
