@@ -14,6 +14,7 @@ from numba import njit
 
 from ..errors import Word2VecError
 from ..files.inputs import check_readable, is_compressed, is_regular_file, open_input
+from .checks import check_finite, check_size, grown_matrix, least_bytes
 from .npy import load_npy
 from .words import FORMATS, WordVectors, _decode_joined
 
@@ -243,9 +244,9 @@ class _BlockReader:
             if self.filled == self.buf.size:
                 if self.buf.size >= minimum:
                     return
-                grown = np.empty(min(minimum, 2 * self.buf.size), dtype=np.uint8)
-                grown[: self.filled] = self.buf[: self.filled]
-                self.buf = grown
+                bigger = np.empty(min(minimum, 2 * self.buf.size), dtype=np.uint8)
+                bigger[: self.filled] = self.buf[: self.filled]
+                self.buf = bigger
                 view = memoryview(self.buf)
             got = self.stream.readinto(view[self.filled:])
             if not got:
@@ -298,50 +299,6 @@ def _looks_like_text(first, dim):
     return printable and len(fields) > 1 and any(48 <= byte <= 57 for byte in rest)
 
 
-def _least_bytes(n_rows, dim, binary):
-    """Return the fewest bytes ``n_rows`` records of ``dim`` numbers can take."""
-    return n_rows * (4 * dim + 1) if binary else n_rows * (2 * dim)
-
-
-def _grown(matrix, n_rows):
-    """Return ``matrix`` with room for twice the rows (at most ``n_rows``), rows kept."""
-    grown = np.empty((min(n_rows, 2 * matrix.shape[0]), matrix.shape[1]), dtype=matrix.dtype)
-    grown[: matrix.shape[0]] = matrix
-    return grown
-
-
-@njit(cache=True, nogil=True)
-def _first_non_finite(matrix):
-    """Return the first row holding a NaN or an infinity, or -1 when all are finite."""
-    for i in range(matrix.shape[0]):
-        for j in range(matrix.shape[1]):
-            if not np.isfinite(matrix[i, j]):
-                return i
-    return -1
-
-
-def _check_finite(matrix, path):
-    """Refuse a binary file with NaN or infinite values (they poison every cosine);
-    the message names the first record. Returns nothing."""
-    row = _first_non_finite(matrix)
-    if row >= 0:
-        raise Word2VecError(f"{path}, record {row + 1}: NaN or infinite value (such vectors are refused)")
-
-
-def _check_size(path, n_rows, dim, binary, data_bytes):
-    """Refuse a header that announces far more data than the file holds (so that a
-    corrupt header cannot trigger a huge allocation). Returns nothing."""
-    if data_bytes is None:
-        return
-    least = _least_bytes(n_rows, dim, binary)
-    if least > data_bytes:
-        holds = data_bytes // (4 * dim + 1) if binary else data_bytes // (2 * dim)
-        raise Word2VecError(
-            f"{path}, line 1: header announces {n_rows} words of {dim} numbers but the file "
-            f"holds at most {holds}"
-        )
-
-
 def load(path, format=None, limit=None):
     """Read a vector file written by the reference toolkit, gensim or :func:`save_vectors`.
 
@@ -386,9 +343,9 @@ def load(path, format=None, limit=None):
         if plain:
             data_bytes = os.path.getsize(path) - header_bytes
         else:  # compressed or a stream: the size shows only as the data arrives
-            reader.fill(_least_bytes(1, dim, binary))
+            reader.fill(least_bytes(1, dim, binary))
             data_bytes = reader.filled if reader.at_eof else None
-        _check_size(path, n_rows, dim, binary, data_bytes)
+        check_size(path, n_rows, dim, binary, data_bytes)
         # without a known size the matrix grows with the rows really read
         capacity = n_rows if data_bytes is not None else min(n_rows, max(1, READ_BLOCK // (4 * dim)))
         matrix = np.empty((capacity, dim), dtype=np.float32)
@@ -401,7 +358,7 @@ def load(path, format=None, limit=None):
     if sys.byteorder == "big" and binary:
         matrix.byteswap(inplace=True)
     if binary:
-        _check_finite(matrix, path)
+        check_finite(matrix, path)
     return WordVectors(word_list, matrix, _trusted=True)
 
 
@@ -434,7 +391,7 @@ def _load_binary(reader, path, matrix, n_rows):
     words, row = [], 0
     while row < n_rows:
         if row == matrix.shape[0]:
-            matrix = _grown(matrix, n_rows)
+            matrix = grown_matrix(matrix, n_rows)
             matrix_bytes = matrix.view(np.uint8).reshape(matrix.shape[0], 4 * dim)
         reader.fill(record_bytes + MAX_WORD_BYTES + 2)
         pool = np.empty(reader.filled + 1, dtype=np.uint8)
@@ -468,7 +425,7 @@ def _load_text(reader, path, matrix, n_rows):
     words, row = [], 0
     while row < n_rows:
         if row == matrix.shape[0]:
-            matrix = _grown(matrix, n_rows)
+            matrix = grown_matrix(matrix, n_rows)
         reader.fill()
         pool = np.empty(reader.filled + 1, dtype=np.uint8)
         row, consumed, used, status, count, line_end = _read_text_records(
