@@ -16,7 +16,9 @@ What happens depends on what the path names:
 
 Nothing that is not a regular file is ever removed, replaced or renamed over. A
 failed write raises :class:`~word2vec_cli.errors.Word2VecError` with one line naming
-the path and the cause, and leaves no temporary file behind.
+the path and the cause, and leaves no temporary file behind; a stream whose reader
+went away raises ``BrokenPipeError`` (the command line exits 141 without a message,
+as a tool killed by SIGPIPE does).
 """
 
 import contextlib
@@ -120,6 +122,8 @@ class _CheckedWriter:
                 if written is None or written <= 0:
                     raise OSError(errno.EIO, "the stream accepted no data")
                 done += written
+        except BrokenPipeError:
+            raise  # the reader went away: the command line exits 141, like a tool killed by SIGPIPE
         except OSError as exc:
             raise write_error(self.name, exc) from None
         return done
@@ -127,6 +131,8 @@ class _CheckedWriter:
     def flush(self):
         try:
             self._handle.flush()
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             raise write_error(self.name, exc) from None
 
@@ -159,11 +165,9 @@ def atomic_output(path, mode="wb"):
         return
     handle = _open_stream(kind, target, name)
     try:
-        yield _CheckedWriter(handle, name)
-        try:
-            handle.flush()
-        except OSError as exc:
-            raise write_error(name, exc) from None
+        writer = _CheckedWriter(handle, name)
+        yield writer
+        writer.flush()
     finally:
         with contextlib.suppress(OSError):
             handle.close()
