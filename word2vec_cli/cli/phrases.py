@@ -22,7 +22,7 @@ Example (phrases of up to four words, as the reference's demo-phrases.sh):
 @reference_flag("debug", int, "0 quiet, 1 sizes, 2 progress bars.", 2)
 @reference_flag("passes", int, "[ours] Run N passes, each on the previous output, halving the threshold "
                 "after the first (2 passes make phrases of up to four words).", 1)
-@reference_flag("tmpdir", click.Path(file_okay=False), "[ours] Folder for the copy of a piped text and "
+@reference_flag("tmpdir", click.Path(exists=True, file_okay=False), "[ours] Folder for the copy of a piped text and "
                 "the passes' intermediate texts [default: $TMPDIR, else the system's].", metavar="DIR")
 def phrases_command(train, output, min_count, threshold, debug, passes, tmpdir):
     """WORD2PHRASE: join frequent word pairs into single tokens ("new york" -> "new_york").
