@@ -518,6 +518,7 @@ def test_a_broken_stderr_does_not_stop_the_run(tmp_path, reference_outputs):
 
 def test_closed_standard_streams_fail_loudly(tmp_path, reference_outputs):
     one_line(bash("$W -train $C -output - $Q >&-"), 1, "standard output is closed")
+    one_line(bash("$W -train $C -output /dev/fd/9 $Q 9>&-"), 1, "/dev/fd/9", "Bad file descriptor")
     one_line(bash(f"$W -train - -output {tmp_path}/v.txt $Q <&-"), 1, "standard input is closed")
     (tmp_path / "v.bin").write_bytes(reference_outputs["v.bin"])
     one_line(bash(f"echo the | $W distance {tmp_path}/v.bin >&-"), 1, "standard output is closed")

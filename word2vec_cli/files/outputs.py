@@ -90,6 +90,10 @@ def check_writable(path, what="output file"):
     if kind == "descriptor":
         if is_closed(target):
             raise Word2VecError(f"{what} {path}: {stream_name(target)} is closed")
+        try:
+            os.fstat(target)
+        except OSError as exc:
+            raise Word2VecError(f"{what} {path}: {exc.strerror or exc}") from None
         return
     if kind == "stream":
         return

@@ -198,13 +198,17 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
     ----------
     path : str
         The training text (``-`` for standard input; ``.gz``/``.bz2``/``.xz`` are
-        decompressed).
+        decompressed). A stream (``-``, a FIFO, ``<(...)``) is read exactly once:
+        when pruning is needed, the ids already written are renumbered in place
+        instead of reading the text again.
     min_count : int
         Words rarer than this are dropped (``</s>`` is always kept).
     read_vocab : Vocabulary, optional
         Use this vocabulary (and its counts) instead of counting the text.
     tmpdir : str, optional
-        Where the temporary token file goes (default: the system's temporary folder).
+        Where the temporary token file goes (default: ``$TMPDIR``, then the system's
+        temporary folder). It takes 4 bytes per token; running out of room raises
+        :class:`Word2VecError` naming the folder, with the token file removed.
     prune_limit : int
         Prune rare words whenever the counting table passes this many words.
     progress : callable, optional
