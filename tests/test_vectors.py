@@ -131,7 +131,7 @@ def test_gensim_text_without_trailing_space(tmp_path):
 
 
 def test_text_with_crlf_tabs_and_rare_number_spellings(tmp_path):
-    tokens = ["1e3", "-2.5E-3", "+0.5", ".5", "5.", "nan", "-inf", "1.23456789012345678901234", "1e-40", "7e30"]
+    tokens = ["1e3", "-2.5E-3", "+0.5", ".5", "5.", "1E+2", "-0", "1.23456789012345678901234", "1e-40", "7e30"]
     data = ("2 5\r\nw1 " + "\t".join(tokens[:5]) + "\r\nw2 " + " ".join(tokens[5:]) + "\r\n").encode()
     vectors = load(write_bytes(tmp_path / "t.txt", data))
     expected = np.array([float(t) for t in tokens], dtype=np.float32).reshape(2, 5)

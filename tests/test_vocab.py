@@ -80,7 +80,7 @@ def test_pruning_like_the_reference(tmp_path, monkeypatch, can_reread):
     path = tmp_path / "p.txt"
     path.write_bytes(text)
     if not can_reread:
-        monkeypatch.setattr(corpus, "is_stdin", lambda p: True)
+        monkeypatch.setattr(corpus, "is_regular_file", lambda p: False)
     vocabulary, tokens = corpus.encode(str(path), min_count=1, prune_limit=4)
     with tokens:
         ids = np.array(tokens.array())

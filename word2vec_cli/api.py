@@ -65,12 +65,12 @@ class Vectors(WordVectors):
 
 
 def train(corpus, output=None, **options):
-    """Train word vectors on ``corpus`` (a text file, ``-`` for stdin) and return them.
+    """Train word vectors on ``corpus`` (a text file, ``-`` for stdin, a FIFO) and return them.
 
     Keyword options are the ``word2vec`` flags with ``_`` for ``-`` (``size``,
     ``window``, ``sample``, ``hs``, ``negative``, ``threads``, ``iter``, ``min_count``,
     ``alpha``, ``classes``, ``debug``, ``binary``, ``save_vocab``, ``read_vocab``,
-    ``cbow``, ``seed``, ``batch``); ``debug`` defaults to 0 here. With ``output``
+    ``cbow``, ``seed``, ``batch``, ``tmpdir``); ``debug`` defaults to 0 here. With ``output``
     the vectors are also written there (binary when ``binary=1``).
 
     Returns :class:`Vectors`. Raises :class:`~word2vec_cli.errors.Word2VecError` for

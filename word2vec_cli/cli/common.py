@@ -1,57 +1,131 @@
 """Running a click command so that every failure is one line on stderr.
 
 Click's own usage errors, our :class:`~word2vec_cli.errors.Word2VecError`, Ctrl-C,
-a closed pipe and operating-system errors all end here: a single line
+SIGTERM, a closed pipe and operating-system errors all end here: a single line
 ``PROG: error: message`` (or ``PROG: message`` for usage errors) and an exit status
-(2 usage, 1 other errors, 130 interrupted), never a traceback.
+(2 usage, 1 other errors, 130 interrupted, 143 terminated, 141 when the reader of
+standard output went away), never a traceback and never 0 for an unfinished run.
 """
 
 import errno
 import os
+import signal
 import sys
+import threading
 
 import click
 
 from ..errors import Word2VecError
+from ..files.stdio import guard_standard_streams
+
+#: Exit statuses of a run stopped by SIGINT (Ctrl-C), SIGTERM and SIGPIPE: 128 + signal.
+INTERRUPTED, TERMINATED, BROKEN_PIPE = 130, 143, 141
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread by SIGTERM; it takes Ctrl-C's path (the training
+    threads are stopped and joined, temporary files removed, nothing written)."""
+
+
+_terminated = threading.Event()
+
+
+def _on_sigterm(signum, frame):
+    _terminated.set()
+    raise Terminated()
+
+
+def install_signal_handlers():
+    """Make SIGTERM behave like Ctrl-C (exit status 143 instead of 130).
+
+    Only the command line calls this, from the main thread. Returns nothing.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def fail(prog, message, status):
     """Print ``prog: message`` on one line of stderr and return ``status``."""
     message = " ".join(str(message).split())
-    print(f"{prog}: {message}", file=sys.stderr, flush=True)
+    try:
+        print(f"{prog}: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr is gone: the status still tells
+        pass
     return status
 
 
 def run_command(command, args, prog):
     """Run the click ``command`` on ``args`` as program ``prog``; return the exit status."""
+    guard_standard_streams()
+    install_signal_handlers()
+    status = _run(command, args, prog)
+    if status == INTERRUPTED and _terminated.is_set():
+        return TERMINATED
+    return status
+
+
+def _run(command, args, prog):
     try:
         result = command.main(args=list(args), prog_name=prog, standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        status = result if isinstance(result, int) else 0
+        _flush_stdout()
+        return status
     except click.exceptions.NoSuchOption as exc:
         return fail(prog, f"unknown flag {_typed_flag(exc.option_name, args)} (see '{prog} --help')", 2)
     except click.exceptions.UsageError as exc:
         return fail(prog, exc.format_message(), 2)
     except click.exceptions.Abort:
-        return fail(prog, "interrupted", 130)
+        return _interrupted(prog)
     except click.ClickException as exc:
         return fail(prog, f"error: {exc.format_message()}", exc.exit_code)
     except Word2VecError as exc:
-        prefix = "" if exc.exit_code in (2, 130) else "error: "
+        if exc.exit_code == INTERRUPTED and _terminated.is_set():
+            return fail(prog, f"{exc}".replace("interrupted", "terminated", 1), TERMINATED)
+        prefix = "" if exc.exit_code in (2, INTERRUPTED) else "error: "
         return fail(prog, f"{prefix}{exc}", exc.exit_code)
     except KeyboardInterrupt:
-        return fail(prog, "interrupted", 130)
+        return _interrupted(prog)
+    except SystemExit:
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+            # click's answer to EPIPE: sys.exit(1) with muted streams; ours is 141
+            sys.stdout = sys.stdout.wrapped
+            sys.stderr = sys.stderr.wrapped
+            return _reader_went_away()
+        raise
     except BrokenPipeError:
-        # the reader went away (e.g. `| head`): not an error worth a message
-        _silence_stdout()
-        return 0
+        return _reader_went_away()
     except MemoryError:
         return fail(prog, "error: out of memory", 1)
     except OSError as exc:
         if exc.errno == errno.EPIPE:
-            _silence_stdout()
-            return 0
-        where = f" {exc.filename}" if exc.filename else ""
-        return fail(prog, f"error:{where}: {exc.strerror or exc}", 1)
+            return _reader_went_away()
+        where = f"{exc.filename}: " if exc.filename else ""
+        return fail(prog, f"error: {where}{exc.strerror or exc}", 1)
+
+
+def _interrupted(prog):
+    if _terminated.is_set():
+        return fail(prog, "terminated", TERMINATED)
+    return fail(prog, "interrupted", INTERRUPTED)
+
+
+def _flush_stdout():
+    """Flush standard output now, so that a failure is reported rather than lost at exit."""
+    try:
+        sys.stdout.flush()
+    except (ValueError, AttributeError):
+        return
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
+        raise Word2VecError(f"cannot write standard output: {exc.strerror or exc}") from None
+
+
+def _reader_went_away():
+    """Standard output's reader is gone (``| head``): like a tool killed by SIGPIPE,
+    stop without a message but with status 141, never 0 (the output is incomplete)."""
+    _silence_stdout()
+    return BROKEN_PIPE
 
 
 def _typed_flag(option_name, args):
@@ -66,5 +140,5 @@ def _silence_stdout():
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+    except (OSError, ValueError, AttributeError):
         pass

@@ -15,13 +15,16 @@ Example (phrases of up to four words, as the reference's demo-phrases.sh):
 @version_option()
 @reference_flag("train", click.Path(dir_okay=False, allow_dash=True), "Read the text from FILE (- = stdin; "
                 ".gz/.bz2/.xz are decompressed).", metavar="FILE")
-@reference_flag("output", click.Path(dir_okay=False), "Write the text with phrases joined to FILE.", metavar="FILE")
+@reference_flag("output", click.Path(dir_okay=False, allow_dash=True), "Write the text with phrases joined to "
+                "FILE (- = stdout).", metavar="FILE")
 @reference_flag("min-count", int, "Never join words or pairs that occur fewer times.", 5)
 @reference_flag("threshold", float, "Join a pair when its score exceeds this (higher means fewer phrases).", 100.0)
 @reference_flag("debug", int, "0 quiet, 1 sizes, 2 progress bars.", 2)
 @reference_flag("passes", int, "[ours] Run N passes, each on the previous output, halving the threshold "
                 "after the first (2 passes make phrases of up to four words).", 1)
-def phrases_command(train, output, min_count, threshold, debug, passes):
+@reference_flag("tmpdir", click.Path(exists=True, file_okay=False), "[ours] Folder for the copy of a piped text and "
+                "the passes' intermediate texts [default: $TMPDIR, else the system's].", metavar="DIR")
+def phrases_command(train, output, min_count, threshold, debug, passes, tmpdir):
     """WORD2PHRASE: join frequent word pairs into single tokens ("new york" -> "new_york").
 
     Counts the words and pairs of the text, then writes it again with each pair
@@ -32,5 +35,6 @@ def phrases_command(train, output, min_count, threshold, debug, passes):
     """
     from ..text.phrases import find_phrases
 
-    find_phrases(train, output, min_count=min_count, threshold=threshold, passes=passes, debug=debug)
+    find_phrases(train, output, min_count=min_count, threshold=threshold, passes=passes, debug=debug,
+                 tmpdir=tmpdir)
     return 0

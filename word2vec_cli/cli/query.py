@@ -164,7 +164,8 @@ def convert_command(source, target, to, source_format, normalize, limit):
     """
     from ..vectors.convert import convert, format_for_path
 
-    format_for_path(target, to)  # a bad OUT name fails before the input is read
-    if os.path.abspath(source) == os.path.abspath(target):
+    if format_for_path(target, to) == "npy" and target == "-":  # a bad OUT fails before IN is read
+        raise UsageError("the numpy pair cannot go to standard output (it is two files)")
+    if "-" not in (source, target) and os.path.abspath(source) == os.path.abspath(target):
         raise UsageError("IN and OUT are the same file")
     convert(source, target, to=to, normalize=normalize, limit=limit or None, source_format=source_format)

@@ -28,7 +28,7 @@ Example:
 @version_option()
 @reference_flag("train", str, "Train on the text in FILE (- = stdin; "
                 ".gz/.bz2/.xz are decompressed).", metavar="FILE")
-@reference_flag("output", str, "Write the word vectors (or classes) to FILE; without it only "
+@reference_flag("output", str, "Write the word vectors (or classes) to FILE (- = stdout); without it only "
                 "the vocabulary is built.", metavar="FILE")
 @reference_flag("size", int, "Dimension of the word vectors.", _DEFAULTS.size)
 @reference_flag("window", int, "Maximum skip length between words.", _DEFAULTS.window)
@@ -49,6 +49,8 @@ Example:
 @reference_flag("cbow", int, "CBOW (1) or skip-gram (0).", _DEFAULTS.cbow)
 @reference_flag("seed", int, "[ours] Base of the random generators; 0 reproduces the reference.", _DEFAULTS.seed)
 @reference_flag("batch", int, "[ours] Batched skip-gram with negative sampling (-cbow 0 only).", _DEFAULTS.batch)
+@reference_flag("tmpdir", str, "[ours] Folder for the token file, 4 bytes per word of the text "
+                "[default: $TMPDIR, else the system's].", metavar="DIR")
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 

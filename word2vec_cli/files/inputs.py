@@ -1,17 +1,29 @@
-"""Opening inputs: plain, compressed (``.gz``, ``.bz2``, ``.xz``) or standard input."""
+"""Opening inputs: regular files, compressed files (``.gz``, ``.bz2``, ``.xz``) and
+streams (``-``, ``/dev/stdin``, a FIFO, a process substitution ``<(...)``).
+
+A stream can be read only once. :func:`is_regular_file` tells the readers that need
+a second look (pruning the vocabulary, ``word2phrase``'s two readings) whether they
+may open the path again or must keep a copy of what they read (a spool).
+"""
 
 import bz2
 import gzip
 import lzma
 import os
+import stat
 import sys
+import zlib
 
 from ..errors import Word2VecError
+from .stdio import is_closed
 
 #: Size of the blocks in which text inputs are streamed.
 BLOCK_SIZE = 1 << 20
 
 _DECOMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+#: What a corrupt or truncated compressed stream raises, besides OSError.
+_READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
 
 
 def is_stdin(path):
@@ -19,39 +31,73 @@ def is_stdin(path):
     return str(path) == "-"
 
 
-def check_readable(path, what="input file"):
-    """Raise :class:`Word2VecError` unless ``path`` is a readable, non-empty file.
+def display_name(path):
+    """Return ``path`` as messages show it (``-`` is "standard input")."""
+    return "standard input" if is_stdin(path) else os.fspath(path)
 
-    Standard input (``-``) is always accepted. Returns nothing.
+
+def is_regular_file(path):
+    """Return True when ``path`` is a regular file (after following links), which can
+    be read more than once; False for ``-``, a FIFO, a device, a socket or a missing path."""
+    if is_stdin(path):
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def is_compressed(path):
+    """Return True when ``path`` is read through a decompressor (by its suffix)."""
+    return not is_stdin(path) and os.path.splitext(os.fspath(path))[1].lower() in _DECOMPRESSORS
+
+
+def check_readable(path, what="input file"):
+    """Raise :class:`Word2VecError` unless ``path`` can be read.
+
+    A regular file must exist, be readable and not be empty. A stream (``-``, a
+    FIFO, a device) is not opened here: a FIFO would wait for its writer, and its
+    emptiness shows only when it is read. Returns nothing.
     """
     if is_stdin(path):
+        if is_closed(0):
+            raise Word2VecError(f"{what} -: standard input is closed")
         return
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise Word2VecError(f"{what} not found: {path}")
-    if os.path.isdir(path):
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise Word2VecError(f"{what} not found: {path}") from None
+    except OSError as exc:
+        raise Word2VecError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise Word2VecError(f"{what} is a directory: {path}")
     if not os.access(path, os.R_OK):
         raise Word2VecError(f"{what} is not readable: {path}")
-    if os.path.getsize(path) == 0:
+    if stat.S_ISREG(info.st_mode) and info.st_size == 0:
         raise Word2VecError(f"{what} is empty: {path}")
 
 
 def open_input(path):
     """Open ``path`` for binary reading, decompressing ``.gz``, ``.bz2`` and ``.xz``.
 
-    ``-`` returns standard input's binary buffer. Returns a file object; the caller
-    closes it (closing standard input's buffer is avoided by the wrapper).
+    ``-`` reads standard input. Returns a file object (``read``, ``readinto``,
+    ``with``) whose read errors, a corrupt compressed stream included, raise
+    :class:`Word2VecError` naming the path; the caller closes it (standard input
+    itself is never closed).
     """
     if is_stdin(path):
-        return _NonClosing(sys.stdin.buffer)
+        if is_closed(0):
+            raise Word2VecError("cannot read -: standard input is closed")
+        return _CheckedReader(sys.stdin.buffer, "standard input", close=False)
     path = os.fspath(path)
     check_readable(path)
     opener = _DECOMPRESSORS.get(os.path.splitext(path)[1].lower(), None)
     try:
-        return opener(path, "rb") if opener else open(path, "rb")
+        stream = opener(path, "rb") if opener else open(path, "rb")
     except OSError as exc:
         raise Word2VecError(f"cannot open {path}: {exc.strerror or exc}") from None
+    return _CheckedReader(stream, path)
 
 
 def iter_blocks(path, block_size=BLOCK_SIZE):
@@ -61,28 +107,51 @@ def iter_blocks(path, block_size=BLOCK_SIZE):
     """
     with open_input(path) as stream:
         while True:
-            try:
-                block = stream.read(block_size)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
-                raise Word2VecError(f"cannot read {path}: {exc}") from None
+            block = stream.read(block_size)
             if not block:
                 return
             yield block
 
 
-class _NonClosing:
-    """Wraps a stream so that ``with`` does not close it (used for stdin)."""
+def read_error(name, exc):
+    """Return the :class:`Word2VecError` for a failed read of ``name``."""
+    if isinstance(exc, (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)):
+        return Word2VecError(f"cannot read {name}: corrupt or truncated compressed data ({exc})")
+    return Word2VecError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}")
 
-    def __init__(self, stream):
+
+class _CheckedReader:
+    """Wraps a binary stream: read errors become one-line :class:`Word2VecError`."""
+
+    def __init__(self, stream, name, close=True):
         self._stream = stream
+        self.name = name
+        self._close = close
 
     def read(self, size=-1):
-        return self._stream.read(size)
+        try:
+            return self._stream.read(size)
+        except _READ_ERRORS as exc:
+            raise read_error(self.name, exc) from None
+
+    def readinto(self, buffer):
+        try:
+            readinto = getattr(self._stream, "readinto", None)
+            if readinto is not None:
+                return readinto(buffer)
+            data = self._stream.read(len(buffer))
+            buffer[: len(data)] = data
+            return len(data)
+        except _READ_ERRORS as exc:
+            raise read_error(self.name, exc) from None
+
+    def close(self):
+        if self._close:
+            self._stream.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        self.close()
         return False
-
-

@@ -1,27 +1,103 @@
 """Writing outputs: every file the toolkit writes goes through :func:`atomic_output`.
 
-The data is written to a temporary file in the target folder and renamed into place
-only when complete, so an interrupted or failed run never leaves a half-written file.
+What happens depends on what the path names:
+
+* a regular file or a new path: the data goes to a temporary file in the same
+  folder, is flushed and fsynced, gets the mode a plain create would give (the
+  umask respected; an existing file's mode and owner kept) and is renamed into
+  place only when complete, so an interrupted or failed run never leaves a
+  half-written file;
+* a symbolic link: the link is followed to its final target, which is replaced as
+  above; the link itself stays;
+* ``-``, ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``: the data is written to that
+  descriptor as a stream;
+* a FIFO, a character or block device or a socket: the data is written straight
+  through as a stream.
+
+Nothing that is not a regular file is ever removed, replaced or renamed over. A
+failed write raises :class:`~word2vec_cli.errors.Word2VecError` with one line naming
+the path and the cause, and leaves no temporary file behind; a stream whose reader
+went away raises ``BrokenPipeError`` (the command line exits 141 without a message,
+as a tool killed by SIGPIPE does).
 """
 
 import contextlib
+import errno
 import os
+import re
+import socket
+import stat
+import sys
 import tempfile
 
 from ..errors import Word2VecError
+from .stdio import is_closed, stream_name
+
+#: Paths that name an open descriptor of this process rather than a file.
+_DESCRIPTOR_PATHS = {"-": 1, "/dev/stdout": 1, "/dev/stderr": 2, "/dev/stdin": 0}
+_DESCRIPTOR_PATTERN = re.compile(r"^/(?:dev/fd|proc/self/fd)/(\d+)$")
+
+
+def descriptor_of(path):
+    """Return the descriptor number that ``path`` names (``-`` is 1, ``/dev/fd/N`` is N),
+    or None for an ordinary path."""
+    path = os.fspath(path)
+    if path in _DESCRIPTOR_PATHS:
+        return _DESCRIPTOR_PATHS[path]
+    match = _DESCRIPTOR_PATTERN.match(path)
+    return int(match.group(1)) if match else None
+
+
+def display_name(path):
+    """Return ``path`` as messages show it (``-`` is "standard output")."""
+    return "standard output" if os.fspath(path) == "-" else os.fspath(path)
+
+
+def _kind(path):
+    """Classify an output path; return ``(kind, target)``.
+
+    ``kind`` is ``'descriptor'`` (target: the fd), ``'stream'`` (target: the path of a
+    FIFO, device or socket) or ``'file'`` (target: the final path of the regular file
+    to replace or create, symbolic links followed).
+    """
+    fd = descriptor_of(path)
+    if fd is not None:
+        return "descriptor", fd
+    try:
+        info = os.stat(path)  # follows links
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise Word2VecError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise Word2VecError(f"cannot write {path}: it is a directory")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return "stream", path
+    # a new path or a regular file; a (possibly dangling) link chain is followed
+    return "file", os.path.realpath(path) if os.path.islink(path) or info is not None else path
 
 
 def check_writable(path, what="output file"):
-    """Raise :class:`Word2VecError` unless a file can be created at ``path``.
+    """Raise :class:`Word2VecError` unless ``path`` can be written.
 
-    Checks that the folder exists and that a file can really be created in it (which
-    also catches read-only file systems), so that a long training run is not wasted
-    on an output it cannot write.
+    For a file: checks that its folder exists and that a file can really be created
+    in it (which also catches read-only file systems), so that a long training run
+    is not wasted on an output it cannot write. A FIFO, device or socket is not
+    opened (a FIFO would wait for its reader). Returns nothing.
     """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise Word2VecError(f"{what} is a directory: {path}")
+    kind, target = _kind(path)
+    if kind == "descriptor":
+        if is_closed(target):
+            raise Word2VecError(f"{what} {path}: {stream_name(target)} is closed")
+        try:
+            os.fstat(target)
+        except OSError as exc:
+            raise Word2VecError(f"{what} {path}: {exc.strerror or exc}") from None
+        return
+    if kind == "stream":
+        return
+    folder = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(folder):
         raise Word2VecError(f"folder of {what} does not exist: {folder}")
     try:
@@ -30,33 +106,166 @@ def check_writable(path, what="output file"):
         raise Word2VecError(f"folder of {what} is not writable: {folder}") from None
     os.close(fd)
     os.unlink(probe)
-    if os.path.exists(path) and not os.access(path, os.W_OK):
+    if os.path.exists(target) and not os.access(target, os.W_OK):
         raise Word2VecError(f"{what} is not writable: {path}")
+
+
+class _CheckedWriter:
+    """A binary file wrapper whose failed writes raise one-line :class:`Word2VecError`."""
+
+    def __init__(self, handle, name):
+        self._handle = handle
+        self.name = name
+
+    def write(self, data):
+        view = memoryview(data).cast("B")
+        done = 0
+        try:
+            while done < len(view):  # a raw (unbuffered) stream may take only part
+                written = self._handle.write(view[done:])
+                if written is None or written <= 0:
+                    raise OSError(errno.EIO, "the stream accepted no data")
+                done += written
+        except BrokenPipeError:
+            raise  # the reader went away: the command line exits 141, like a tool killed by SIGPIPE
+        except OSError as exc:
+            raise write_error(self.name, exc) from None
+        return done
+
+    def flush(self):
+        try:
+            self._handle.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise write_error(self.name, exc) from None
+
+    def writable(self):
+        return True
+
+
+def write_error(name, exc):
+    """Return the :class:`Word2VecError` for a failed write of ``name`` (an OSError)."""
+    return Word2VecError(f"cannot write {name}: {getattr(exc, 'strerror', None) or exc}")
 
 
 @contextlib.contextmanager
 def atomic_output(path, mode="wb"):
-    """Context manager yielding a file that replaces ``path`` only on success.
+    """Context manager yielding a binary file object that writes ``path`` safely.
 
-    The file is created in the folder of ``path`` (so the final rename stays on one
-    file system) and removed if the block raises. Yields the open file object.
+    A regular file (or new path, or a link's final target) is replaced only when the
+    block ends without an exception; a stream (``-``, a FIFO, a device, a socket) is
+    written as the block goes. Write failures raise :class:`Word2VecError` naming
+    ``path`` and no temporary file is left. ``mode`` must be binary (``"wb"``).
     """
+    if mode != "wb":
+        raise ValueError("atomic_output writes bytes: mode must be 'wb'")
     path = os.fspath(path)
-    check_writable(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, mode) as handle:
+    name = display_name(path)
+    kind, target = _kind(path)
+    if kind == "file":
+        with _replacing(target, name) as handle:
             yield handle
-        if os.path.exists(path):
-            # keep the permissions the user gave the file they are replacing
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        return
+    handle = _open_stream(kind, target, name)
+    try:
+        writer = _CheckedWriter(handle, name)
+        yield writer
+        writer.flush()
+    finally:
+        with contextlib.suppress(OSError):
+            handle.close()
+
+
+def _open_stream(kind, target, name):
+    """Open a descriptor, FIFO, device or socket for writing; return a binary file."""
+    try:
+        if kind == "descriptor":
+            if is_closed(target):
+                raise Word2VecError(f"cannot write {name}: {stream_name(target)} is closed")
+            if target == 1:
+                sys.stdout.flush()  # text already printed goes first
+            return os.fdopen(os.dup(target), "wb")
+        if stat.S_ISSOCK(os.stat(target).st_mode):
+            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.connect(target)
+            return client.makefile("wb")
+        # no O_CREAT, no O_TRUNC: a node that vanished is not silently made a file
+        return os.fdopen(os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)), "wb")
+    except OSError as exc:
+        raise write_error(name, exc) from None
+
+
+@contextlib.contextmanager
+def _replacing(target, name):
+    """Write a temporary file beside ``target`` and rename it over ``target`` on success."""
+    folder = os.path.dirname(os.path.abspath(target))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise write_error(name, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield _CheckedWriter(handle, name)
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise write_error(name, exc) from None
+        try:
+            _copy_permissions(target, tmp)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise write_error(name, exc) from None
+        _sync_folder(folder)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _copy_permissions(target, tmp):
+    """Give ``tmp`` the mode (and owner) of the file it replaces, or the mode a plain
+    create would give (0666 less the umask). Returns nothing."""
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        os.chmod(tmp, 0o666 & ~current_umask())
+        return
+    if hasattr(os, "chown") and (old.st_uid, old.st_gid) != _owner(tmp):
+        with contextlib.suppress(OSError):  # only root may give a file away
+            os.chown(tmp, old.st_uid, old.st_gid)
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+
+
+def _owner(path):
+    info = os.stat(path)
+    return info.st_uid, info.st_gid
+
+
+def current_umask():
+    """Return the process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _sync_folder(folder):
+    """Make the rename durable (best effort; some file systems refuse). Returns nothing."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

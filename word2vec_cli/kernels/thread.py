@@ -57,7 +57,7 @@ def initial_thread_state(seed, thread_id, begin):
     """Return the state row of a thread that has not started: the reference seeds
     thread ``k``'s generator with ``k`` (ours: ``seed + k``) and it starts at ``begin``."""
     state = np.zeros(STATE_FIELDS, dtype=np.uint64)
-    state[STATE_RANDOM] = np.uint64(seed) + np.uint64(thread_id)
+    state[STATE_RANDOM] = (int(seed) + thread_id) % (1 << 64)  # wraps as the reference's unsigned long long
     state[STATE_CURSOR] = begin
     return state
 

@@ -8,6 +8,9 @@ from ..errors import UsageError
 #: The reference's default thread count, which ours caps the core count at.
 MAX_DEFAULT_THREADS = 12
 
+#: Seeds are 64-bit unsigned (the reference's ``unsigned long long`` generator).
+MAX_SEED = (1 << 64) - 1
+
 
 def default_threads():
     """Return the number of cores this process may use, capped at 12."""
@@ -26,6 +29,8 @@ class TrainOptions:
     ``threads=None`` means :func:`default_threads`. ``seed`` (ours) is the base of
     the per-thread generators and of the initialisation; 0 reproduces the reference.
     ``batch`` (ours) selects batched skip-gram with negative sampling.
+    ``tmpdir`` (ours) is the folder for the token file (default: ``$TMPDIR``, then
+    the system's temporary folder).
     """
 
     train: str = None
@@ -47,6 +52,7 @@ class TrainOptions:
     cbow: int = 1
     seed: int = 0
     batch: int = 0
+    tmpdir: str = None
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -85,5 +91,9 @@ class TrainOptions:
             raise UsageError("nothing to train: -hs 0 and -negative 0")
         if self.batch and (self.cbow or self.negative == 0):
             raise UsageError("-batch 1 needs skip-gram with negative sampling (-cbow 0 -negative N)")
+        if self.seed is not None and self.seed > MAX_SEED:
+            raise UsageError(f"-seed must be at most {MAX_SEED} (2^64 - 1), got {self.seed}")
+        if self.tmpdir is not None and not os.path.isdir(self.tmpdir):
+            raise UsageError(f"-tmpdir is not a folder: {self.tmpdir}")
         if self.size > 100_000:
             raise UsageError(f"-size {self.size} is too large")

@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from ..errors import Word2VecError
-from ..files.inputs import check_readable
+from ..files.inputs import check_readable, iter_blocks
 
 
 @dataclasses.dataclass
@@ -71,22 +71,22 @@ def read_pairs(path):
     (word1, word2, score)."""
     check_readable(path, "word-pair file")
     pairs = []
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            line = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            fields = line.split("\t") if "\t" in line else line.split()
-            if len(fields) != 3:
-                raise Word2VecError(f"{path}, line {number}: expected 'word1<TAB>word2<TAB>score', "
-                                    f"found {len(fields)} fields")
-            try:
-                score = float(fields[2])
-            except ValueError:
-                if not pairs:
-                    continue  # a header line
-                raise Word2VecError(f"{path}, line {number}: score '{fields[2][:40]}' is not a number") from None
-            pairs.append((fields[0].strip(), fields[1].strip(), score))
+    text = b"".join(iter_blocks(path)).decode("utf-8", "surrogateescape")
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t") if "\t" in line else line.split()
+        if len(fields) != 3:
+            raise Word2VecError(f"{path}, line {number}: expected 'word1<TAB>word2<TAB>score', "
+                                f"found {len(fields)} fields")
+        try:
+            score = float(fields[2])
+        except ValueError:
+            if not pairs:
+                continue  # a header line
+            raise Word2VecError(f"{path}, line {number}: score '{fields[2][:40]}' is not a number") from None
+        pairs.append((fields[0].strip(), fields[1].strip(), score))
     return pairs
 
 

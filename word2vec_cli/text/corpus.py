@@ -20,7 +20,8 @@ import tempfile
 import numpy as np
 from numba import njit
 
-from ..files.inputs import is_stdin
+from ..errors import Word2VecError
+from ..files.inputs import display_name, is_regular_file
 from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
 from .wordtable import FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at
@@ -94,7 +95,12 @@ class TokenFile:
     """
 
     def __init__(self, folder=None):
-        self.folder = tempfile.mkdtemp(prefix="word2vec-", dir=folder)
+        try:
+            self.folder = tempfile.mkdtemp(prefix="word2vec-", dir=folder)
+        except OSError as exc:
+            where = folder or tempfile.gettempdir()
+            raise Word2VecError(f"cannot create the token file in {where}: {exc.strerror or exc} "
+                                "(set -tmpdir or TMPDIR)") from None
         self.path = os.path.join(self.folder, "tokens.int32")
         self.n_tokens = 0
         self._map = None
@@ -152,12 +158,14 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
 
     Each batch of ids goes to ``sink(ids)``. ``on_prune(table)`` is called when the
     table passes ``prune_limit`` words and must shrink it; ``on_kernels_loaded()``
-    once, after the first piece (the counting kernels are linked then). Returns nothing.
+    once, after the first piece (the counting kernels are linked then). Returns the
+    number of text bytes read.
     """
     word_buf = np.zeros(MAX_WORD_BYTES, dtype=np.uint8)
     out = np.zeros(0, dtype=np.int32)
     linked = False
     written = [0]  # ids in ``out`` not yet given to the sink
+    n_bytes = 0
 
     def prune():
         sink(out[:written[0]])
@@ -165,6 +173,7 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
         on_prune(table)
 
     for data, final in separated_chunks(path, on_bytes):
+        n_bytes += len(data)
         chunk = np.frombuffer(data, dtype=np.uint8)
         if out.shape[0] < chunk.shape[0] + 1:
             out = np.zeros(chunk.shape[0] + 1, dtype=np.int32)
@@ -180,6 +189,7 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
         if not linked and on_kernels_loaded is not None:  # LLVM is idle from here on
             on_kernels_loaded()
             linked = True
+    return n_bytes
 
 
 def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LIMIT, progress=None,
@@ -190,13 +200,17 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
     ----------
     path : str
         The training text (``-`` for standard input; ``.gz``/``.bz2``/``.xz`` are
-        decompressed).
+        decompressed). A stream (``-``, a FIFO, ``<(...)``) is read exactly once:
+        when pruning is needed, the ids already written are renumbered in place
+        instead of reading the text again.
     min_count : int
         Words rarer than this are dropped (``</s>`` is always kept).
     read_vocab : Vocabulary, optional
         Use this vocabulary (and its counts) instead of counting the text.
     tmpdir : str, optional
-        Where the temporary token file goes (default: the system's temporary folder).
+        Where the temporary token file goes (default: ``$TMPDIR``, then the system's
+        temporary folder). It takes 4 bytes per token; running out of room raises
+        :class:`Word2VecError` naming the folder, with the token file removed.
     prune_limit : int
         Prune rare words whenever the counting table passes this many words.
     progress : callable, optional
@@ -212,37 +226,55 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
     """
     tokens = TokenFile(tmpdir)
     try:
-        with open(tokens.path, "wb") as sink_file:
-            def sink(ids):
-                ids.tofile(sink_file)
-                tokens.n_tokens += len(ids)
-
-            if read_vocab is not None:
-                vocabulary = read_vocab
-                _encode_pass(path, _lookup_table(vocabulary), sink, add=False, on_bytes=progress,
-                             on_kernels_loaded=on_kernels_loaded)
-                return vocabulary, tokens
-
-            table = WordTable()
-            table.add(b"</s>")
-            pruning = _Pruning(tokens, sink_file, can_reread=not is_stdin(path))
-            _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
-                         on_prune=pruning, on_bytes=progress, on_kernels_loaded=on_kernels_loaded)
-        vocabulary, remap = Vocabulary.from_table(table, min_count)
-        if pruning.rounds and pruning.can_reread:
-            # ids written before a prune are stale: encode again with the final words
-            tokens.n_tokens = 0
-            with open(tokens.path, "wb") as sink_file:
-                def resink(ids):
-                    ids.tofile(sink_file)
-                    tokens.n_tokens += len(ids)
-                _encode_pass(path, _lookup_table(vocabulary), resink, add=False)
-        else:
-            _remap_in_place(tokens, remap)
-        return vocabulary, tokens
+        return _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_kernels_loaded)
+    except OSError as exc:  # reading errors are Word2VecErrors already: this is the token file
+        tokens.close()
+        raise Word2VecError(f"cannot write the token file in {os.path.dirname(tokens.folder)}: "
+                            f"{exc.strerror or exc} (it needs 4 bytes per word of the text; "
+                            "set -tmpdir or TMPDIR)") from None
     except BaseException:
         tokens.close()
         raise
+
+
+def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_kernels_loaded):
+    """The body of :func:`encode`, writing into ``tokens``; returns ``(vocabulary, tokens)``."""
+    with open(tokens.path, "wb") as sink_file:
+        def sink(ids):
+            sink_file.write(memoryview(ids).cast("B"))
+            tokens.n_tokens += len(ids)
+
+        if read_vocab is not None:
+            vocabulary = read_vocab
+            _check_not_empty(path, _encode_pass(path, _lookup_table(vocabulary), sink, add=False,
+                                                on_bytes=progress, on_kernels_loaded=on_kernels_loaded))
+            return vocabulary, tokens
+
+        table = WordTable()
+        table.add(b"</s>")
+        pruning = _Pruning(tokens, sink_file, can_reread=is_regular_file(path))
+        _check_not_empty(path, _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
+                                            on_prune=pruning, on_bytes=progress,
+                                            on_kernels_loaded=on_kernels_loaded))
+    vocabulary, remap = Vocabulary.from_table(table, min_count)
+    if pruning.rounds and pruning.can_reread:
+        # ids written before a prune are stale: encode again with the final words
+        tokens.n_tokens = 0
+        with open(tokens.path, "wb") as sink_file:
+            def resink(ids):
+                sink_file.write(memoryview(ids).cast("B"))
+                tokens.n_tokens += len(ids)
+            _encode_pass(path, _lookup_table(vocabulary), resink, add=False)
+    else:
+        _remap_in_place(tokens, remap)
+    return vocabulary, tokens
+
+
+def _check_not_empty(path, n_bytes):
+    """Raise the empty-file error for a stream that gave no bytes (an empty regular
+    file is refused before reading). Returns nothing."""
+    if n_bytes == 0:
+        raise Word2VecError(f"training file is empty: {display_name(path)}")
 
 
 class _Pruning:
@@ -261,7 +293,7 @@ class _Pruning:
         keep = np.flatnonzero(table.counts[:n] > self.min_reduce)
         keep = np.concatenate(([0], keep[keep != 0]))
         if not self.can_reread:
-            # standard input cannot be read twice: renumber what is written so far
+            # a stream cannot be read twice: renumber what is written so far
             remap = np.full(n, -1, dtype=np.int32)
             remap[keep] = np.arange(len(keep), dtype=np.int32)
             self.sink_file.flush()

@@ -54,7 +54,7 @@ import time
 import numpy as np
 
 from ..errors import UsageError, Word2VecError
-from ..files.inputs import check_readable, is_stdin
+from ..files.inputs import check_readable, display_name, is_compressed, is_regular_file
 from ..files.outputs import atomic_output, check_writable
 from .chunks import run_until_done, separated_chunks
 from .phrase_kernels import (_C_WORDS, _W_PHRASES, MAX_BIGRAM, MAX_WORD, PRUNE_LIMIT, _BATCH, _vocabulary_table,
@@ -123,7 +123,8 @@ def find_phrases(train, output, min_count=5, threshold=100.0, passes=1, debug=0,
     Parameters
     ----------
     train : str or os.PathLike
-        The text (``-`` for standard input; ``.gz``/``.bz2``/``.xz`` decompressed).
+        The text (``-`` for standard input; a FIFO or ``/dev/stdin`` works too, read
+        once; ``.gz``/``.bz2``/``.xz`` decompressed).
     output : str or os.PathLike
         Where the text with phrases goes; written atomically (replaced only on
         success). May be the same file as ``train``.
@@ -139,7 +140,9 @@ def find_phrases(train, output, min_count=5, threshold=100.0, passes=1, debug=0,
     debug : int
         0 quiet, 1 a line of sizes per pass on stderr, 2 also a progress bar.
     tmpdir : str, optional
-        Folder for the temporary files (default: the system's temporary folder).
+        Folder for the temporary files: the intermediate texts of ``passes > 1`` and,
+        when ``train`` is a stream (``-``, a FIFO, ``<(...)``), a copy of the text for
+        the second reading (default: ``$TMPDIR``, then the system's temporary folder).
     prune_limit : int
         Prune the counting table when it holds more entries than this (the
         reference's 350,000,000 by default).
@@ -162,14 +165,15 @@ def find_phrases(train, output, min_count=5, threshold=100.0, passes=1, debug=0,
     check_readable(train, "training file")
     check_writable(output, "-output file")
     min_count, passes, debug = int(min_count), int(passes), int(debug)
-    folder = tempfile.mkdtemp(prefix="word2phrase-", dir=tmpdir) if (passes > 1 or is_stdin(train)) else None
+    stream = not is_regular_file(train)  # read once, copied to a spool for the second reading
+    folder = _temporary_folder(tmpdir) if (passes > 1 or stream) else None
     summaries = []
     try:
         source = train
         for k in range(passes):
             pass_threshold = float(threshold) / 2.0 ** k
             last = k == passes - 1
-            spool = os.path.join(folder, "input.txt") if (k == 0 and is_stdin(train)) else None
+            spool = os.path.join(folder, "input.txt") if (k == 0 and stream) else None
             label = f"pass {k + 1}/{passes}" if passes > 1 else "word2phrase"
             bar = _bar(source, debug, f"{label}: counting")
             try:
@@ -182,6 +186,11 @@ def find_phrases(train, output, min_count=5, threshold=100.0, passes=1, debug=0,
                     with open(target, "wb") as handle:
                         summary = _one_pass(source, handle, min_count, pass_threshold, bar, spool,
                                             prune_limit)
+            except OSError as exc:  # reads and the output raise Word2VecError: this is a temporary file
+                if folder is None:
+                    raise
+                raise Word2VecError(f"cannot write a temporary file in {os.path.dirname(folder)}: "
+                                    f"{exc.strerror or exc} (set -tmpdir or TMPDIR)") from None
             finally:
                 if bar is not None:
                     bar.close()
@@ -200,6 +209,16 @@ def find_phrases(train, output, min_count=5, threshold=100.0, passes=1, debug=0,
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     return PhrasesSummary(output=output, passes=summaries)
+
+
+def _temporary_folder(tmpdir):
+    """Create the private folder for spools and intermediate passes; return its path."""
+    try:
+        return tempfile.mkdtemp(prefix="word2phrase-", dir=tmpdir)
+    except OSError as exc:
+        where = tmpdir or tempfile.gettempdir()
+        raise Word2VecError(f"cannot create a temporary folder in {where}: {exc.strerror or exc} "
+                            "(set -tmpdir or TMPDIR)") from None
 
 
 def _validate(train, output, min_count, threshold, passes, debug):
@@ -222,7 +241,7 @@ def _bar(source, debug, desc):
     from tqdm import tqdm
 
     total = None
-    if not is_stdin(source) and not source.endswith((".gz", ".bz2", ".xz")):
+    if is_regular_file(source) and not is_compressed(source):
         total = 2 * os.path.getsize(source)  # read once to count, once to write
     return tqdm(total=total, unit="B", unit_scale=True, desc=desc, file=sys.stderr, mininterval=0.5,
                 leave=False)
@@ -231,10 +250,11 @@ def _bar(source, debug, desc):
 def _one_pass(source, handle, min_count, threshold, bar, spool, prune_limit):
     """Count ``source``, then write it with phrases joined to ``handle``.
 
-    When ``spool`` is given (standard input), the text is copied there while counting
-    and read back from there. Returns a :class:`PassSummary`.
+    When ``spool`` is given (a stream, which can be read only once), the text is
+    copied there while counting and read back from there. Returns a :class:`PassSummary`.
     """
     start = time.perf_counter()
+    name = display_name(source)
     on_bytes = bar.update if bar is not None else None
     table = WordTable()
     table.add(b"</s>")  # the reference's entry 0; a literal "</s>" in the text counts here
@@ -245,7 +265,7 @@ def _one_pass(source, handle, min_count, threshold, bar, spool, prune_limit):
     else:
         train_words, n_bytes, prunes = _count(source, table, prune_limit, on_bytes)
     if n_bytes == 0:
-        raise Word2VecError(f"training file is empty: {'standard input' if spool else source}")
+        raise Word2VecError(f"training file is empty: {name}")
     kept = kept_entries(table.counts[:len(table)], min_count)
     entries, n_kept = len(table), int(kept.sum())
     table = _vocabulary_table(table, kept)  # the counting table can go now

@@ -14,6 +14,9 @@ from ..files.outputs import atomic_output
 
 END_OF_SENTENCE = b"</s>"
 
+#: Counts (and their sum, the number of training words) must fit in an int64.
+MAX_COUNT = (1 << 63) - 1
+
 
 class Vocabulary:
     """Words (bytes) and their counts, in training order.
@@ -106,8 +109,14 @@ class Vocabulary:
                 raise Word2VecError(f"{path}:{number}: count is not an integer: {fields[1][:30]!r}") from None
             if count < 0:
                 raise Word2VecError(f"{path}:{number}: negative count {count}")
+            if count > MAX_COUNT:
+                raise Word2VecError(f"{path}:{number}: count {fields[1][:30].decode('ascii', 'replace')} "
+                                    f"is beyond {MAX_COUNT} (the largest a 64-bit count can hold)")
             words.append(fields[0][:98])
             counts.append(count)
         if not words:
             raise Word2VecError(f"vocabulary file has no words: {path}")
+        if sum(counts) > MAX_COUNT:
+            raise Word2VecError(f"{path}: the counts add up to more than {MAX_COUNT} words "
+                                "(the largest a 64-bit count can hold)")
         return cls.from_counts(words, counts, min_count)

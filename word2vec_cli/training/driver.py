@@ -113,7 +113,7 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     """
     opts = options.resolved()
     check_paths(opts)
-    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir, release_jit_pages)
+    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir or opts.tmpdir, release_jit_pages)
     with tokens:
         if opts.save_vocab:
             vocabulary.save(opts.save_vocab)

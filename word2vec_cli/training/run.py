@@ -97,7 +97,7 @@ class TrainingRun:
         threads = np.stack([self.kernels.initial_thread_state(opts.seed, k, begin)
                             for k, (begin, _) in enumerate(self.shares)])
         return TrainingState(
-            syn0=initial_vectors(n_words, opts.size, opts.seed + 1),
+            syn0=initial_vectors(n_words, opts.size, (opts.seed + 1) % (1 << 64)),
             syn1=np.zeros((n_words + private_rows if opts.hs else 1, opts.size), dtype=np.float32),
             syn1neg=np.zeros((n_words if opts.negative else 1, opts.size), dtype=np.float32),
             threads=threads,

@@ -13,7 +13,8 @@ import numpy as np
 from numba import njit
 
 from ..errors import Word2VecError
-from ..files.inputs import check_readable, open_input
+from ..files.inputs import check_readable, is_compressed, is_regular_file, open_input
+from .checks import check_finite, check_size, grown_matrix, least_bytes
 from .npy import load_npy
 from .words import FORMATS, WordVectors, _decode_joined
 
@@ -230,20 +231,22 @@ class _BlockReader:
             self.offset += n
 
     def fill(self, minimum=0):
-        """Read until the buffer is full (growing it to ``minimum`` bytes) or at end of file."""
-        if minimum > self.buf.size:
-            grown = np.empty(max(minimum, 2 * self.buf.size), dtype=np.uint8)
-            grown[: self.filled] = self.buf[: self.filled]
-            self.buf = grown
+        """Read until the buffer is full or at end of file; while the data keeps coming,
+        grow the buffer (doubling) up to ``minimum`` bytes.
+
+        The buffer grows only when full, so a header that announces absurd sizes
+        costs at most twice the bytes the file really holds.
+        """
         view = memoryview(self.buf)
-        while self.filled < self.buf.size and not self.at_eof:
-            readinto = getattr(self.stream, "readinto", None)
-            if readinto is not None:
-                got = readinto(view[self.filled:])
-            else:
-                data = self.stream.read(self.buf.size - self.filled)
-                got = len(data)
-                self.buf[self.filled: self.filled + got] = np.frombuffer(data, dtype=np.uint8)
+        while not self.at_eof:
+            if self.filled == self.buf.size:
+                if self.buf.size >= minimum:
+                    return
+                bigger = np.empty(min(minimum, 2 * self.buf.size), dtype=np.uint8)
+                bigger[: self.filled] = self.buf[: self.filled]
+                self.buf = bigger
+                view = memoryview(self.buf)
+            got = self.stream.readinto(view[self.filled:])
             if not got:
                 self.at_eof = True
             else:
@@ -294,20 +297,6 @@ def _looks_like_text(first, dim):
     return printable and len(fields) > 1 and any(48 <= byte <= 57 for byte in rest)
 
 
-def _check_size(path, n_rows, dim, binary, data_bytes):
-    """Refuse a header that announces far more data than the file holds (so that a
-    corrupt header cannot trigger a huge allocation). Returns nothing."""
-    if data_bytes is None:
-        return
-    least = n_rows * (4 * dim + 1) if binary else n_rows * (2 * dim)
-    if least > data_bytes:
-        holds = data_bytes // (4 * dim + 1) if binary else data_bytes // (2 * dim)
-        raise Word2VecError(
-            f"{path}, line 1: header announces {n_rows} words of {dim} numbers but the file "
-            f"holds at most {holds}"
-        )
-
-
 def load(path, format=None, limit=None):
     """Read a vector file written by the reference toolkit, gensim or :func:`save_vectors`.
 
@@ -339,7 +328,7 @@ def load(path, format=None, limit=None):
     if format == "npy" or (format is None and path.endswith(".npy")):
         return load_npy(path, limit=limit)
     check_readable(path, "vector file")
-    plain = os.path.splitext(path)[1].lower() not in (".gz", ".bz2", ".xz")
+    plain = is_regular_file(path) and not is_compressed(path)
     with open_input(path) as stream:
         reader = _BlockReader(stream, READ_BLOCK)
         words, dim, header_bytes = _parse_header(reader, path)
@@ -349,17 +338,25 @@ def load(path, format=None, limit=None):
             binary = not _looks_like_text(reader.buf[: min(reader.filled, 1 << 20)].tobytes(), dim)
         else:
             binary = format == "binary"
-        data_bytes = os.path.getsize(path) - header_bytes if plain else None
-        _check_size(path, n_rows, dim, binary, data_bytes)
-        matrix = np.empty((n_rows, dim), dtype=np.float32)
+        if plain:
+            data_bytes = os.path.getsize(path) - header_bytes
+        else:  # compressed or a stream: the size shows only as the data arrives
+            reader.fill(least_bytes(1, dim, binary))
+            data_bytes = reader.filled if reader.at_eof else None
+        check_size(path, n_rows, dim, binary, data_bytes)
+        # without a known size the matrix grows with the rows really read
+        capacity = n_rows if data_bytes is not None else min(n_rows, max(1, READ_BLOCK // (4 * dim)))
+        matrix = np.empty((capacity, dim), dtype=np.float32)
         if binary:
-            word_list = _load_binary(reader, path, matrix)
+            word_list, matrix = _load_binary(reader, path, matrix, n_rows)
         else:
-            word_list = _load_text(reader, path, matrix)
+            word_list, matrix = _load_text(reader, path, matrix, n_rows)
         if not limit:
             _check_nothing_follows(reader, path, n_rows, binary)
     if sys.byteorder == "big" and binary:
         matrix.byteswap(inplace=True)
+    if binary:
+        check_finite(matrix, path)
     return WordVectors(word_list, matrix, _trusted=True)
 
 
@@ -373,10 +370,11 @@ def _check_nothing_follows(reader, path, n_rows, binary):
                             "(wrong word count or dimension in the header?)")
 
 
-def _load_binary(reader, path, matrix):
-    """Fill ``matrix`` from binary records; return the words."""
-    n_rows, dim = matrix.shape
-    matrix_bytes = matrix.view(np.uint8).reshape(n_rows, 4 * dim)
+def _load_binary(reader, path, matrix, n_rows):
+    """Fill ``matrix`` (grown as needed up to ``n_rows``) from binary records; return
+    ``(words, matrix)``."""
+    dim = matrix.shape[1]
+    matrix_bytes = matrix.view(np.uint8).reshape(matrix.shape[0], 4 * dim)
     record_bytes = 4 * dim
     # the reference ends every record with a newline, gensim never does; whatever
     # the first record does, all must do (else the header's dimension is wrong)
@@ -390,10 +388,13 @@ def _load_binary(reader, path, matrix):
     newline_after = bool(space.size) and after < first.size and first[after] == 10
     words, row = [], 0
     while row < n_rows:
+        if row == matrix.shape[0]:
+            matrix = grown_matrix(matrix, n_rows)
+            matrix_bytes = matrix.view(np.uint8).reshape(matrix.shape[0], 4 * dim)
         reader.fill(record_bytes + MAX_WORD_BYTES + 2)
         pool = np.empty(reader.filled + 1, dtype=np.uint8)
         row, consumed, used, status = _read_binary_records(
-            reader.buf, reader.filled, reader.at_eof, matrix_bytes, row, n_rows, pool,
+            reader.buf, reader.filled, reader.at_eof, matrix_bytes, row, matrix.shape[0], pool,
             MAX_WORD_BYTES, newline_after,
         )
         words.extend(_decode_joined(pool, used))
@@ -412,18 +413,21 @@ def _load_binary(reader, path, matrix):
         elif status == _NO_NEWLINE:
             raise Word2VecError(f"{path}, record {row + 1}: no newline after {dim} floats "
                                 "(corrupt file or wrong dimension in the header)")
-    return words
+    return words, matrix
 
 
-def _load_text(reader, path, matrix):
-    """Fill ``matrix`` from text lines; return the words."""
-    n_rows, dim = matrix.shape
+def _load_text(reader, path, matrix, n_rows):
+    """Fill ``matrix`` (grown as needed up to ``n_rows``) from text lines; return
+    ``(words, matrix)``."""
+    dim = matrix.shape[1]
     words, row = [], 0
     while row < n_rows:
+        if row == matrix.shape[0]:
+            matrix = grown_matrix(matrix, n_rows)
         reader.fill()
         pool = np.empty(reader.filled + 1, dtype=np.uint8)
         row, consumed, used, status, count, line_end = _read_text_records(
-            reader.buf, reader.filled, reader.at_eof, matrix, row, n_rows, pool, _POWERS_OF_TEN
+            reader.buf, reader.filled, reader.at_eof, matrix, row, matrix.shape[0], pool, _POWERS_OF_TEN
         )
         words.extend(_decode_joined(pool, used))
         full = reader.filled == reader.buf.size
@@ -448,13 +452,18 @@ def _load_text(reader, path, matrix):
                                     f"found {len(fields)}")
             for column, field in enumerate(fields):
                 try:
-                    matrix[row, column] = float(field)
+                    with np.errstate(over="ignore"):  # a value beyond float32 is refused below
+                        matrix[row, column] = float(field)
                 except ValueError:
                     shown = field[:40].decode("utf-8", "backslashreplace")
                     raise Word2VecError(f"{path}, line {line_number}: '{shown}' is not a number") from None
+                if not np.isfinite(matrix[row, column]):
+                    shown = field[:40].decode("utf-8", "backslashreplace")
+                    raise Word2VecError(f"{path}, line {line_number}: '{shown}' is not a finite float32 "
+                                        "(NaN and infinite values are refused)")
             words.append(word.decode("utf-8", "surrogateescape"))
             row += 1
             reader.consume(min(line_end + 1, reader.filled))
-    return words
+    return words, matrix
 
 
