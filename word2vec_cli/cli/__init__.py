@@ -24,6 +24,8 @@ _SUBCOMMANDS = {
     "phrases": ("phrases", "phrases_command"),
     "word2phrase": ("phrases", "phrases_command"),
     "train": ("train", "train_command"),
+    "segment": ("segment", "segment_command"),
+    "segment-score": ("segment", "segment_score_command"),
 }
 
 
@@ -62,3 +64,4 @@ distance_main = _tool("distance", "distance")
 analogy_main = _tool("analogy", "word-analogy")
 accuracy_main = _tool("accuracy", "compute-accuracy")
 phrases_main = _tool("phrases", "word2phrase")
+segment_main = _tool("segment", "word2vec-segment")

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import Word2VecError
 from ..files.inputs import iter_blocks
 from ..files.outputs import atomic_output
+from .utf8 import cut_word
 
 END_OF_SENTENCE = b"</s>"
 
@@ -106,7 +107,7 @@ class Vocabulary:
                 raise Word2VecError(f"{path}:{number}: count is not an integer: {fields[1][:30]!r}") from None
             if count < 0:
                 raise Word2VecError(f"{path}:{number}: negative count {count}")
-            words.append(fields[0][:98])
+            words.append(cut_word(fields[0], 98))
             counts.append(count)
         if not words:
             raise Word2VecError(f"vocabulary file has no words: {path}")
