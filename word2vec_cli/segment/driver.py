@@ -17,10 +17,11 @@ BLOCK_BYTES = 1 << 18
 _WORKER = None  # the segmenter of a worker process
 
 
-def line_blocks(paths, block_bytes=BLOCK_BYTES, on_bytes=None):
+def line_blocks(paths, block_bytes=None, on_bytes=None):
     """Yield the text of ``paths`` (files, compressed files or ``-``) as str blocks of
     whole lines, each ending with a newline (one is added after a last line without
-    it). Invalid UTF-8 becomes U+FFFD."""
+    it). Invalid UTF-8 becomes U+FFFD. ``block_bytes`` defaults to :data:`BLOCK_BYTES`."""
+    block_bytes = block_bytes or BLOCK_BYTES
     for path in paths:
         carry = b""
         for block in iter_blocks(path, block_bytes):

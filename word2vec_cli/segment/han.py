@@ -139,10 +139,19 @@ def narrow(c):
     return c
 
 
+@njit(cache=True, nogil=True, inline="always")
+def narrow_mark(c):
+    """Return the ASCII form of a full-width ``．``, ``，`` or ``：``, ``c`` itself otherwise."""
+    if c == 0xFF0E or c == 0xFF0C or c == 0xFF1A:
+        return c - 0xFEE0
+    return c
+
+
 @njit(cache=True, nogil=True)
 def emit(cps, keep, start, normalise):
     """Write the segmented text: kept code points, one space before each token start
-    that is not first on its line, newlines kept. Returns a uint32 array."""
+    that is not first on its line, newlines kept; with ``normalise`` full-width digits
+    and letters (and the ``．，：`` inside numbers) become ASCII. Returns a uint32 array."""
     n = cps.shape[0]
     out = np.empty(2 * n + 1, dtype=np.uint32)
     m = 0
@@ -159,7 +168,12 @@ def emit(cps, keep, start, normalise):
         if start[i] and on_line:
             out[m] = 32
             m += 1
-        out[m] = narrow(c) if normalise else c
+        if normalise:
+            if _joins_digits(c) and 0 < i < n - 1 and _is_digit(cps[i - 1]) and _is_digit(cps[i + 1]):
+                c = narrow_mark(c)  # the separator inside a number: ３．５ -> 3.5
+            else:
+                c = narrow(c)
+        out[m] = c
         m += 1
         on_line = True
     return out[:m]
