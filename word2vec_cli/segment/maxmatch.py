@@ -2,7 +2,8 @@
 
 The dictionary is a hashed trie: an open-addressing table of the 64-bit hashes of
 every prefix of every word (code points hashed one at a time, FNV-1a style), each
-with flags ``PREFIX`` and ``WORD``. Matching from a position extends the hash one
+with flags ``PREFIX`` and ``WORD`` kept in the hash's two low bits (one cache line
+per probe); single characters are looked up in a direct array instead. Matching from a position extends the hash one
 character at a time and stops as soon as the text is no longer a prefix of any word,
 so a lookup costs about as many probes as the longest match, not the longest word.
 A second table holds the reversed words for backward matching. (Equal 64-bit hashes
@@ -24,6 +25,9 @@ from .han import han_runs
 PREFIX, WORD = 1, 2
 _OFFSET = np.uint64(14695981039346656037)
 _PRIME = np.uint64(1099511628211)
+_HIGH = ~np.uint64(3)
+#: Code points below this have their single-character flags in a direct array.
+FIRST_LIMIT = 0x40000
 DIRECTIONS = ("forward", "backward", "both")
 
 
@@ -33,25 +37,39 @@ def _step(h, c):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _flags(keys, flags, h):
-    """Return the flags of hash ``h`` (0 when absent)."""
-    key = h | np.uint64(1)  # 0 marks an empty slot
-    mask = np.uint64(keys.shape[0] - 1)
-    slot = np.int64(key & mask)
+def _slot(h, shift):
+    """Return the table slot of hash ``h``: its bits mixed (murmur3's finaliser; FNV
+    alone clusters badly on short strings of CJK code points), the top bits kept."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return np.int64(h >> shift)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _flags(entries, shift, h):
+    """Return the flags of hash ``h`` (0 when absent). An entry is the hash with its
+    two low bits replaced by the flags (never 0, since PREFIX is always set), so one
+    probe touches one cache line."""
+    key = h & _HIGH
+    mask = np.uint64(entries.shape[0] - 1)
+    slot = _slot(h, shift)
     while True:
-        k = keys[slot]
-        if k == key:
-            return flags[slot]
-        if k == 0:
+        e = entries[slot]
+        if e == 0:
             return 0
+        if (e & _HIGH) == key:
+            return np.int64(e & np.uint64(3))
         slot = (slot + 1) & np.int64(mask)
 
 
 @njit(cache=True, nogil=True)
-def _insert_words(cps, offsets, keys, flags, reverse):
+def _insert_words(cps, offsets, entries, first, shift, reverse):
     """Insert every prefix of every word ``cps[offsets[w]:offsets[w+1]]`` (reversed
-    when ``reverse``); returns the longest word length."""
-    mask = np.uint64(keys.shape[0] - 1)
+    when ``reverse``); single characters go to ``first``. Returns the longest length."""
+    mask = np.uint64(entries.shape[0] - 1)
     longest = 0
     for w in range(offsets.shape[0] - 1):
         b, e = offsets[w], offsets[w + 1]
@@ -62,17 +80,28 @@ def _insert_words(cps, offsets, keys, flags, reverse):
         for j in range(length):
             c = cps[e - 1 - j] if reverse else cps[b + j]
             h = _step(h, c)
-            key = h | np.uint64(1)
-            slot = np.int64(key & mask)
-            while keys[slot] != 0 and keys[slot] != key:
+            flag = PREFIX | (WORD if j == length - 1 else 0)
+            if j == 0 and c < FIRST_LIMIT:
+                first[c] |= flag
+                continue
+            key = h & _HIGH
+            slot = _slot(h, shift)
+            while entries[slot] != 0 and (entries[slot] & _HIGH) != key:
                 slot = (slot + 1) & np.int64(mask)
-            keys[slot] = key
-            flags[slot] |= PREFIX | (WORD if j == length - 1 else 0)
+            entries[slot] = key | (entries[slot] & np.uint64(3)) | np.uint64(flag)
     return longest
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _lookup(entries, first, shift, h, c, length):
+    """Flags of the text ending with character ``c`` whose hash is ``h``."""
+    if length == 1 and c < FIRST_LIMIT:
+        return np.int64(first[c])
+    return _flags(entries, shift, h)
+
+
 @njit(cache=True, nogil=True)
-def _forward(cps, b, e, keys, flags, longest, marks):
+def _forward(cps, b, e, entries, first, shift, longest, marks):
     """Forward maximum matching of ``cps[b:e]``: sets ``marks[i] = 1`` where a word
     starts; returns (words, single-character words)."""
     i = b
@@ -83,8 +112,9 @@ def _forward(cps, b, e, keys, flags, longest, marks):
         best = 1
         limit = min(longest, e - i)
         for length in range(1, limit + 1):
-            h = _step(h, cps[i + length - 1])
-            f = _flags(keys, flags, h)
+            c = cps[i + length - 1]
+            h = _step(h, c)
+            f = _lookup(entries, first, shift, h, c, length)
             if f == 0:
                 break
             if f & WORD:
@@ -99,7 +129,7 @@ def _forward(cps, b, e, keys, flags, longest, marks):
 
 
 @njit(cache=True, nogil=True)
-def _backward(cps, b, e, keys, flags, longest, marks):
+def _backward(cps, b, e, entries, first, shift, longest, marks):
     """Backward maximum matching of ``cps[b:e]`` (see :func:`_forward`)."""
     j = e
     words = 0
@@ -109,8 +139,9 @@ def _backward(cps, b, e, keys, flags, longest, marks):
         best = 1
         limit = min(longest, j - b)
         for length in range(1, limit + 1):
-            h = _step(h, cps[j - length])
-            f = _flags(keys, flags, h)
+            c = cps[j - length]
+            h = _step(h, c)
+            f = _lookup(entries, first, shift, h, c, length)
             if f == 0:
                 break
             if f & WORD:
@@ -125,7 +156,8 @@ def _backward(cps, b, e, keys, flags, longest, marks):
 
 
 @njit(cache=True, nogil=True)
-def segment_runs(cps, start, fkeys, fflags, flongest, bkeys, bflags, blongest, direction, scratch):
+def segment_runs(cps, start, fentries, ffirst, fshift, flongest, bentries, bfirst, bshift, blongest, direction,
+                 scratch):
     """Set the word starts of every Han run of ``cps`` in ``start`` by maximum
     matching; ``direction`` 0 forward, 1 backward, 2 both. Returns the number of words."""
     runs = han_runs(cps)
@@ -133,12 +165,12 @@ def segment_runs(cps, start, fkeys, fflags, flongest, bkeys, bflags, blongest, d
     for r in range(runs.shape[0]):
         b, e = runs[r, 0], runs[r, 1]
         if direction == 0:
-            total += _forward(cps, b, e, fkeys, fflags, flongest, start)[0]
+            total += _forward(cps, b, e, fentries, ffirst, fshift, flongest, start)[0]
         elif direction == 1:
-            total += _backward(cps, b, e, bkeys, bflags, blongest, start)[0]
+            total += _backward(cps, b, e, bentries, bfirst, bshift, blongest, start)[0]
         else:
-            fw, fs = _forward(cps, b, e, fkeys, fflags, flongest, start)
-            bw, bs = _backward(cps, b, e, bkeys, bflags, blongest, scratch)
+            fw, fs = _forward(cps, b, e, fentries, ffirst, fshift, flongest, start)
+            bw, bs = _backward(cps, b, e, bentries, bfirst, bshift, blongest, scratch)
             if bw < fw or (bw == fw and bs <= fs):
                 for i in range(b, e):
                     start[i] = scratch[i]
@@ -151,7 +183,7 @@ def segment_runs(cps, start, fkeys, fflags, flongest, bkeys, bflags, blongest, d
 class WordList:
     """A dictionary for maximum matching, built from words (str).
 
-    Attributes: ``forward`` and ``backward``, each ``(keys, flags, longest)``; ``size``
+    Attributes: ``forward`` and ``backward``, each ``(entries, first, shift, longest)``; ``size``
     the number of distinct words.
     """
 
@@ -170,10 +202,11 @@ class WordList:
 
     @staticmethod
     def _table(cps, offsets, capacity, reverse):
-        keys = np.zeros(capacity, dtype=np.uint64)
-        flags = np.zeros(capacity, dtype=np.uint8)
-        longest = _insert_words(cps, offsets, keys, flags, reverse)
-        return keys, flags, int(longest)
+        entries = np.zeros(capacity, dtype=np.uint64)
+        first = np.zeros(FIRST_LIMIT, dtype=np.uint8)
+        shift = np.uint64(64 - (capacity.bit_length() - 1))
+        longest = _insert_words(cps, offsets, entries, first, shift, reverse)
+        return entries, first, shift, int(longest)
 
     def segment(self, cps, start, direction="both"):
         """Set word starts inside the Han runs of ``cps`` (uint32) in ``start``.
