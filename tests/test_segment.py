@@ -214,3 +214,13 @@ def test_score_errors_and_command(tmp_path):
     bad.write_text("中国 人 民\n", encoding="utf-8")
     done = run_cli("segment-score", gold, bad)
     assert done.returncode == 1 and done.stderr.count(b"\n") == 1 and b"differ" in done.stderr
+
+
+def test_word2vec_segment_entry_point(tmp_path, capsys):
+    from word2vec_cli.cli import segment_main
+
+    source = tmp_path / "in.txt"
+    source.write_text("中文分词\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        segment_main([str(source), "-method", "char", "-debug", "0"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out == "中 文 分 词\n"
