@@ -1,5 +1,5 @@
 # word2vec_cli: set-up, tests, demo and benchmark.
-#   make test   - create .venv if needed, install the project with test extras, run the suite
+#   make test   - create .venv if needed, install the project with every extra the tests use, run the suite
 #   make demo   - same set-up, then generate a corpus with planted relations, train, evaluate
 #   make bench  - benchmark against gensim on CORPUS (default: the generated demo corpus)
 #   make clean  - remove everything the targets above wrote (out/, .venv stays: make distclean)
@@ -9,6 +9,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 STAMP  := $(VENV)/.installed
+#: Extras the test suite exercises (each optional feature's tests skip without its extra).
+EXTRAS ?= test,zh,plot
 BENCH_STAMP := $(VENV)/.installed-bench
 CORPUS ?= $(OUT)/demo/corpus.txt
 
@@ -19,7 +21,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
 install: $(STAMP)
@@ -31,7 +33,7 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py --out $(OUT)/demo
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS),bench]'
 	touch $@
 
 bench: $(BENCH_STAMP)

@@ -24,6 +24,8 @@ _SUBCOMMANDS = {
     "phrases": ("phrases", "phrases_command"),
     "word2phrase": ("phrases", "phrases_command"),
     "train": ("train", "train_command"),
+    "segment": ("segment", "segment_command"),
+    "segment-score": ("segment", "segment_score_command"),
 }
 
 
@@ -62,3 +64,10 @@ distance_main = _tool("distance", "distance")
 analogy_main = _tool("analogy", "word-analogy")
 accuracy_main = _tool("accuracy", "compute-accuracy")
 phrases_main = _tool("phrases", "word2phrase")
+
+
+def segment_main(argv=None):
+    """Entry point of ``word2vec-segment`` (same as ``word2vec segment``): a filter, so
+    without arguments it reads standard input. Exits the process."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    sys.exit(run_command(_command("segment"), args, "word2vec-segment"))

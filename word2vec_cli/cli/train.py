@@ -16,6 +16,8 @@ Subcommands (also installed under the reference's names):
   word2vec phrases -train ...      join frequent bigrams (word2phrase)
   word2vec similarity FILE PAIRS   correlation with human similarity scores
   word2vec convert IN OUT          text / binary / numpy vector files
+  word2vec segment [FILES]         split Chinese text into words (word2vec-segment)
+  word2vec segment-score GOLD TEST precision, recall, F1 of a segmentation
 
 \b
 Example:

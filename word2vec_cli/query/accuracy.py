@@ -16,6 +16,9 @@ from .space import METHODS, QuerySpace, _answers_add, _answers_mul
 
 #: Sections of questions-words counted as semantic (the rest are syntactic).
 SEMANTIC_SECTIONS = 5
+#: Sections counted as syntactic wherever they are: CA8's morphological sections
+#: (Chinese analogy set; its semantic sections are the first ones, as in English).
+SYNTACTIC_NAMES = frozenset((b"A", b"AB", b"prefix", b"suffix"))
 
 _END, _NAME, _QUESTION = 0, 1, 2
 
@@ -195,6 +198,7 @@ def accuracy(vectors, questions, threshold=0, method="add"):
     if threshold and len(vectors) > threshold:
         vectors = WordVectors(vectors.words[:threshold], vectors.vectors[:threshold], _trusted=True)
     space = QuerySpace(vectors)
+    # bytes.upper() changes only the ASCII letters a-z: multi-byte UTF-8 words (Chinese) stay as they are
     upper_words = [space.word_bytes(k).upper() for k in range(len(space))]
     first_position = {}
     for position, word in enumerate(upper_words):
@@ -219,6 +223,7 @@ def accuracy(vectors, questions, threshold=0, method="add"):
     semantic = [0, 0]  # correct, total
     syntactic = [0, 0]
     seen = asked = 0
+    syntactic_name = False
     for event in events:
         if event[0] == _END:
             if section_total == 0:
@@ -232,6 +237,7 @@ def accuracy(vectors, questions, threshold=0, method="add"):
             section_id += 1
         elif event[0] == _NAME:
             out.append(event[1] + b":\n")
+            syntactic_name = event[1] in SYNTACTIC_NAMES
             sections.append({"name": event[1].decode("utf-8", "surrogateescape"), "correct": 0, "total": 0})
             section_total = section_correct = 0
         else:
@@ -241,7 +247,7 @@ def accuracy(vectors, questions, threshold=0, method="add"):
             seen += 1
             answer = next(answers)
             correct = answer >= 0 and upper_words[answer] == event[4]
-            counts = semantic if section_id <= SEMANTIC_SECTIONS else syntactic
+            counts = semantic if section_id <= SEMANTIC_SECTIONS and not syntactic_name else syntactic
             counts[0] += correct
             counts[1] += 1
             section_correct += correct

@@ -42,7 +42,8 @@ def _squeeze(word_bytes):
     """Shorten an unfinished word that only grows (keeps what the tokenizer would keep)."""
     if len(word_bytes) <= CARRY_SQUEEZE:
         return word_bytes
-    return word_bytes.replace(b"\r", b"")[:MAX_WORD_BYTES]
+    # one byte beyond the limit tells the tokenizer whether the cut splits a character
+    return word_bytes.replace(b"\r", b"")[:MAX_WORD_BYTES + 1]
 
 
 def run_until_done(step, table, on_prune):

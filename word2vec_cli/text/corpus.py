@@ -2,7 +2,8 @@
 
 Tokens follow the reference exactly: bytes, separated by space, tab and newline;
 carriage returns are dropped; every newline is also the token ``</s>`` (id 0); words
-are cut to their first 98 bytes. The text is streamed in blocks, so memory grows with
+are cut to their first 98 bytes (at a UTF-8 character boundary: a multi-byte
+character is never split, where the reference would split it). The text is streamed in blocks, so memory grows with
 the vocabulary, never with the corpus (a 100 MB file with no newline is fine).
 
 In one pass each word is counted in a :class:`~word2vec_cli.wordtable.WordTable` and
@@ -24,7 +25,8 @@ from ..errors import Word2VecError
 from ..files.inputs import display_name, is_regular_file
 from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
-from .wordtable import FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at
+from .wordtable import (FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at, utf8_cut,
+                        word_hash)
 
 #: The reference prunes its vocabulary when it holds more than 0.7 x 30M words.
 PRUNE_LIMIT = 21_000_000
@@ -45,6 +47,7 @@ def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool
     """
     end = chunk.shape[0]
     n_bytes = 0
+    dropped = -1  # the first byte cut off a long word (-1: nothing cut)
     h = FNV_OFFSET  # hashed while the word is read: its bytes are visited once
     word_start = pos
     i = pos
@@ -53,6 +56,11 @@ def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool
         c = _SPACE if at_end else chunk[i]
         if c == _SPACE or c == _TAB or c == _NEWLINE:
             if n_bytes > 0 and (not at_end or final):
+                if dropped >= 0:  # a long word: cut it at a character boundary
+                    kept = utf8_cut(word_buf, n_bytes, dropped)
+                    if kept != n_bytes:
+                        n_bytes = kept
+                        h = word_hash(word_buf, 0, n_bytes)
                 slot = find_slot(slots, hashes, starts, lengths, pool, word_buf, 0, n_bytes, h)
                 word_id = slots[slot]
                 if word_id >= 0:
@@ -66,6 +74,7 @@ def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool
                     out[n_out] = word_id
                     n_out += 1
                 n_bytes = 0
+                dropped = -1
                 h = FNV_OFFSET
                 if add and meta[0] > prune_limit:
                     return i, 2, n_out
@@ -78,10 +87,13 @@ def encode_chunk(chunk, pos, final, slots, hashes, starts, lengths, counts, pool
             i += 1
             word_start = i
             continue
-        if c != _CR and n_bytes < word_buf.shape[0]:
-            word_buf[n_bytes] = c
-            h = (h ^ np.uint64(c)) * FNV_PRIME
-            n_bytes += 1
+        if c != _CR:
+            if n_bytes < word_buf.shape[0]:
+                word_buf[n_bytes] = c
+                h = (h ^ np.uint64(c)) * FNV_PRIME
+                n_bytes += 1
+            elif dropped < 0:
+                dropped = c
         i += 1
     return end, 0, n_out
 

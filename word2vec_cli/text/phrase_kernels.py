@@ -6,9 +6,12 @@ import numpy as np
 from numba import njit
 
 from .chunks import DONE, NEED_PRUNE, NEED_ROOM
-from .wordtable import WordTable, add_or_count, has_room, lookup, word_hash
+from .wordtable import WordTable, add_or_count, has_room, lookup, utf8_cut, word_hash
 
 #: Bytes kept of a word (the reference's MAX_STRING is 60; its truncation keeps 58).
+#: A longer word is cut at the last UTF-8 character boundary at or before 58 bytes
+#: (the reference cuts inside a character); the bigram keys (59 bytes) are only
+#: counted, never written, so their cut is left as the reference's.
 MAX_WORD = 58
 #: Bytes kept of a bigram key (``bigram_word[MAX_STRING - 1] = 0``).
 MAX_BIGRAM = 59
@@ -50,17 +53,23 @@ def _read_token(chunk, i, end, word):
         return _NONE, i, 0
     n = 0
     length = -1
+    dropped = -1
     while i < end:
         c = chunk[i]
         if c == _SPACE or c == _TAB or c == _NEWLINE:
             break
-        if c != _CR and n < MAX_WORD:
-            if c == _NUL and length < 0:
-                length = n
-            word[n] = c
-            n += 1
+        if c != _CR:
+            if n < MAX_WORD:
+                if c == _NUL and length < 0:
+                    length = n
+                word[n] = c
+                n += 1
+            elif dropped < 0:
+                dropped = c
         i += 1
-    if length < 0:
+    if dropped >= 0:
+        n = utf8_cut(word, n, dropped)
+    if length < 0 or length > n:
         length = n
     return _WORD, i, length
 

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import Word2VecError
 from ..files.inputs import iter_blocks
 from ..files.outputs import atomic_output
+from .utf8 import cut_word
 
 END_OF_SENTENCE = b"</s>"
 
@@ -112,7 +113,7 @@ class Vocabulary:
             if count > MAX_COUNT:
                 raise Word2VecError(f"{path}:{number}: count {fields[1][:30].decode('ascii', 'replace')} "
                                     f"is beyond {MAX_COUNT} (the largest a 64-bit count can hold)")
-            words.append(fields[0][:98])
+            words.append(cut_word(fields[0], 98))
             counts.append(count)
         if not words:
             raise Word2VecError(f"vocabulary file has no words: {path}")

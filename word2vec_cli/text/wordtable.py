@@ -22,9 +22,12 @@ import numpy as np
 from numba import njit
 
 from ..errors import Word2VecError
+from .utf8 import cut_word as _cut_word
 
 #: Bytes kept of a word: the reference stores at most 98 (its buffer holds 100 bytes
-#: and the truncation step leaves the last byte slot for the terminator).
+#: and the truncation step leaves the last byte slot for the terminator). Unlike the
+#: reference, a longer word is cut at the last UTF-8 character boundary at or before
+#: the limit (see :func:`utf8_cut`), never inside a multi-byte character.
 MAX_WORD_BYTES = 98
 
 FNV_OFFSET = np.uint64(14695981039346656037)
@@ -32,6 +35,31 @@ FNV_PRIME = np.uint64(1099511628211)
 
 META_WORDS = 0
 META_POOL = 1
+
+
+@njit(cache=True, nogil=True)
+def utf8_cut(buf, n, dropped):
+    """Return how many of the ``n`` bytes of a cut word ``buf[:n]`` to keep so that the
+    cut falls on a UTF-8 character boundary; ``dropped`` is the first byte cut off.
+
+    If ``dropped`` continues a character (10xxxxxx), that character's bytes are
+    removed too: its continuation bytes and its lead byte, at most 3 bytes back. Bytes
+    that are not valid UTF-8 are cut where they are (as the reference does).
+    """
+    if n == 0 or (dropped & 0xC0) != 0x80:
+        return n
+    k = n
+    while k > 0 and n - k < 3 and (buf[k - 1] & 0xC0) == 0x80:
+        k -= 1
+    if k > 0 and buf[k - 1] >= 0xC0:
+        return k - 1
+    return n
+
+
+def cut_word(word, limit=MAX_WORD_BYTES):
+    """Return ``word`` (bytes) cut to at most ``limit`` bytes at a UTF-8 character
+    boundary (the same rule as :func:`utf8_cut`)."""
+    return _cut_word(word, limit)
 
 
 @njit(cache=True, nogil=True)
@@ -157,11 +185,12 @@ class WordTable:
         return (self.slots, self.hashes, self.starts, self.lengths, self.counts, self.pool, self.meta)
 
     def add(self, word, count=0):
-        """Insert ``word`` (bytes, cut to 98 bytes) with ``count`` and return its id.
+        """Insert ``word`` (bytes, cut to 98 bytes at a character boundary) with
+        ``count`` and return its id.
 
         An existing word gets ``count`` added to its count.
         """
-        buf = np.frombuffer(word[:MAX_WORD_BYTES], dtype=np.uint8)
+        buf = np.frombuffer(cut_word(word), dtype=np.uint8)
         self.make_room()
         word_id = add_or_count(*self.arrays, buf, 0, len(buf), True)
         self.counts[word_id] += count - 1
@@ -169,7 +198,7 @@ class WordTable:
 
     def get(self, word):
         """Return the id of ``word`` (bytes) or -1 when absent."""
-        buf = np.frombuffer(word[:MAX_WORD_BYTES], dtype=np.uint8)
+        buf = np.frombuffer(cut_word(word), dtype=np.uint8)
         if len(buf) == 0:
             return -1
         return int(lookup(self.slots, self.hashes, self.starts, self.lengths, self.pool, buf, 0, len(buf)))
