@@ -50,7 +50,10 @@ def check_paths(opts):
     if opts.read_vocab and not (opts.resume or opts.init_model):
         check_readable(opts.read_vocab, "vocabulary file")
     if opts.init_vectors:
+        from .incremental import check_vector_size
+
         check_readable(opts.init_vectors, "-init-vectors file")
+        check_vector_size(opts.init_vectors, opts.size)
     for flag, path in (("-output", opts.output), ("-save-vocab", opts.save_vocab),
                        ("-save-model", opts.save_model), ("-checkpoint", opts.checkpoint)):
         if path:

@@ -170,6 +170,18 @@ def prepare_update(saved, opts, tmpdir=None, progress=None):
         raise
 
 
+def check_vector_size(path, size):
+    """Raise :class:`Word2VecError` unless the vector file ``path`` starts with the
+    header ``N size`` of the text and binary formats (checked before any long work)."""
+    with open(path, "rb") as handle:
+        fields = handle.readline(200).split()
+    if len(fields) != 2 or not all(f.isdigit() for f in fields):
+        raise Word2VecError(f"-init-vectors {path}: not a word2vec vector file (no 'words dimension' header)")
+    if int(fields[1]) != size:
+        raise Word2VecError(f"-init-vectors {path} has {int(fields[1])}-dimensional vectors; "
+                            f"this model has -size {size}")
+
+
 def load_initial_vectors(path, vocabulary, size):
     """Read the vector file ``path`` (text or binary); return ``(rows, found)``: for
     each vocabulary word found there, its vector (``rows``, float32) and its id
