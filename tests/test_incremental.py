@@ -128,3 +128,20 @@ def test_init_model_keeps_the_model_shape(tmp_path):
     # continued from the rate the first run ended at (published every 10,000 words)
     ended = float(load_model(model).state.alphas.mean())
     assert ended < 0.05 and load_model(tmp_path / "m2.w2v").options.alpha == pytest.approx(ended)
+
+
+def test_python_api_model_load_train_save(tmp_path):
+    import word2vec_cli
+
+    first, second = tmp_path / "1.txt", tmp_path / "2.txt"
+    _planted(first, FIRST)
+    _planted(second, SECOND, seed=1)
+    model = word2vec_cli.Model.fit(first, min_count=1, size=12, threads=1, cbow=0, sample=0, iter=2)
+    assert "c1" not in model.vectors.words
+    model.save(tmp_path / "m.w2v")
+    again = word2vec_cli.Model.load(tmp_path / "m.w2v").train(second, min_count=1)
+    assert {"c1", "d1"} <= set(again.vectors.words) and again.options.size == 12
+    again.save(tmp_path / "m2.w2v")
+    assert word2vec_cli.Model.load(tmp_path / "m2.w2v").vectors.most_similar("c1", 1)[0][0] == "c2"
+    with pytest.raises(word2vec_cli.Word2VecError):
+        word2vec_cli.Model.load(first)
