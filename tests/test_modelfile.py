@@ -108,7 +108,7 @@ def _interrupt_after_epoch(monkeypatch, epoch):
 
     def write_then_stop(self, run, why="checkpoint"):
         took = write(self, run, why)
-        if run.state.epoch == epoch:
+        if run.state.epoch == epoch and why == "checkpoint":
             raise KeyboardInterrupt
         return took
 
@@ -196,3 +196,42 @@ def test_resume_refuses_other_threads_and_other_text(model, tmp_path):
 def test_bad_checkpoint_every(tmp_path):
     result = run_cli("-train", TINY, "-checkpoint", tmp_path / "c.w2v", "-checkpoint-every", "often")
     assert result.returncode == 2 and b"-checkpoint-every" in result.stderr
+
+
+def test_the_text_kept_beside_the_checkpoint_resumes_without_the_text(tmp_path, monkeypatch):
+    from word2vec_cli.training.checkpoint import tokens_path
+    from word2vec_cli.training.run import TrainingInterrupted
+
+    text = tmp_path / "c.txt"
+    text.write_bytes(TINY.read_bytes())
+    flags = dict(cbow=0, hs=1, negative=2, **SMALL)
+    whole = train_model(TrainOptions(train=str(text), **flags)).syn0
+    checkpoint = tmp_path / "ck.w2v"
+    _interrupt_after_epoch(monkeypatch, 2)
+    with pytest.raises(TrainingInterrupted):
+        train_model(TrainOptions(train=str(text), checkpoint=str(checkpoint), **flags))
+    monkeypatch.undo()
+    kept = tokens_path(checkpoint)
+    assert os.path.getsize(kept) == 4 * load_model(checkpoint).meta["n_tokens"]
+    text.unlink()  # the text is gone: the kept tokens are enough
+    resumed = train_model(TrainOptions(resume=str(checkpoint), checkpoint=str(checkpoint), debug=0))
+    np.testing.assert_array_equal(resumed.syn0, whole)
+    assert not os.path.exists(kept)  # the run completed: the kept text goes
+
+
+def test_a_damaged_kept_text_is_not_used(tmp_path, monkeypatch):
+    from word2vec_cli.training.checkpoint import tokens_path
+    from word2vec_cli.training.run import TrainingInterrupted
+
+    checkpoint = tmp_path / "ck.w2v"
+    _interrupt_after_epoch(monkeypatch, 1)
+    with pytest.raises(TrainingInterrupted):
+        train_model(TrainOptions(train=str(TINY), checkpoint=str(checkpoint), **SMALL))
+    monkeypatch.undo()
+    kept = tokens_path(checkpoint)
+    data = bytearray(open(kept, "rb").read())
+    data[100] ^= 1
+    open(kept, "wb").write(bytes(data))
+    whole = train_model(TrainOptions(train=str(TINY), **SMALL)).syn0
+    resumed = train_model(TrainOptions(resume=str(checkpoint), debug=0))  # reads the text instead
+    np.testing.assert_array_equal(resumed.syn0, whole)

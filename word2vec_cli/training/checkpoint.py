@@ -7,12 +7,16 @@ written while a run trains.
 decides when to write (every N epochs, or every N minutes) and writes atomically.
 """
 
+import contextlib
 import dataclasses
+import os
 import time
+import zlib
 
 import numpy as np
 
 from ..errors import Word2VecError
+from ..text.corpus import TokenFile
 from . import modelfile
 from .state import TrainingState
 
@@ -101,17 +105,78 @@ def load_model(path, verify=True):
     return SavedModel(path, options, vocabulary, state, shares, tree, meta)
 
 
+def tokens_path(checkpoint):
+    """Return the path of the encoded text kept beside ``checkpoint``."""
+    return os.fspath(checkpoint) + ".tokens"
+
+
+def _copy_tokens(tokens, target):
+    """Copy the token file to ``target`` atomically; return its CRC-32."""
+    from ..files.outputs import atomic_output
+
+    crc = 0
+    with open(tokens.path, "rb") as source, atomic_output(target) as handle:
+        while True:
+            piece = source.read(1 << 24)
+            if not piece:
+                break
+            crc = zlib.crc32(piece, crc)
+            handle.write(piece)
+    return crc
+
+
+class KeptTokens(TokenFile):
+    """The encoded text kept beside a checkpoint: mapped like a temporary token
+    file, never deleted by :meth:`close`. ``meta`` is its entry in the model's meta."""
+
+    def __init__(self, path, n_tokens, meta):
+        self.folder, self.path, self.n_tokens, self._map, self.meta = None, path, n_tokens, None, meta
+
+    def close(self):
+        """Unmap the file (it stays on disk)."""
+        if self._map is not None:
+            with contextlib.suppress(BufferError):
+                self._map.close()
+            self._map = None
+
+
+def saved_tokens(saved):
+    """Return a token file over the encoded text kept beside the checkpoint
+    ``saved`` (a :class:`SavedModel`), or None when it is absent or does not match
+    (then the text is read again)."""
+    info = saved.meta.get("tokens")
+    path = tokens_path(saved.path)
+    n_tokens = int(saved.meta["n_tokens"])
+    if not info or not os.path.isfile(path) or os.path.getsize(path) != 4 * n_tokens:
+        return None
+    crc = 0
+    with open(path, "rb") as source:
+        while True:
+            piece = source.read(1 << 24)
+            if not piece:
+                break
+            crc = zlib.crc32(piece, crc)
+    if crc != info.get("crc32"):
+        return None
+
+    return KeptTokens(path, n_tokens, {"crc32": crc})
+
+
 class Checkpoints:
     """Writes checkpoints of a run: every ``every`` epochs (``unit='epochs'``) or
     every ``every`` minutes (``unit='minutes'``), and a last one on request.
 
     Minute checkpoints need consistent matrices: :meth:`on_tick` sets the run's stop
     flag when one is due; the threads stop between sentences, :meth:`train` writes
-    the file and trains on.
+    the file and trains on. With the first checkpoint the encoded text is kept
+    beside it (``FILE.tokens``, 4 bytes a word, written once), so that a resumed
+    run need not read the text again; it is deleted when the run completes.
     """
 
-    def __init__(self, path, every=1, unit="epochs", log=None):
+    def __init__(self, path, every=1, unit="epochs", log=None, tokens=None):
         self.path = path
+        self.tokens = tokens
+        self.tokens_meta = None
         self.every = every
         self.unit = unit
         self.log = log
@@ -123,7 +188,9 @@ class Checkpoints:
     def write(self, run, why="checkpoint"):
         """Write the run's state now; return the seconds it took."""
         start = time.perf_counter()
-        save_run(self.path, run)
+        if self.tokens is not None and self.tokens_meta is None:
+            self.tokens_meta = {"crc32": _copy_tokens(self.tokens, tokens_path(self.path))}
+        save_run(self.path, run, {"tokens": self.tokens_meta} if self.tokens_meta else None)
         took = time.perf_counter() - start
         self.written += 1
         self.seconds += took
@@ -131,6 +198,13 @@ class Checkpoints:
         if self.log:
             self.log(f"{why}: wrote {self.path} at {run.state.words_done:,} words ({took:.2f} s)")
         return took
+
+    def finish(self, run):
+        """Write the finished run over the checkpoint and delete the kept text."""
+        save_run(self.path, run)
+        if self.tokens_meta is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tokens_path(self.path))
 
     def on_epoch(self, run):
         """Epoch hook: write every ``every`` epochs (not after the last: the run ends)."""

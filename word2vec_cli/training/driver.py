@@ -46,7 +46,8 @@ def _log(opts, level, message):
 def check_paths(opts):
     """Raise :class:`Word2VecError` for any unreadable input or unwritable output,
     before any work starts."""
-    check_readable(opts.train, "training file")
+    if not opts.resume:  # a resumed run may find its text kept beside the checkpoint
+        check_readable(opts.train, "training file")
     if opts.read_vocab and not (opts.resume or opts.init_model):
         check_readable(opts.read_vocab, "vocabulary file")
     if opts.init_vectors:
@@ -160,7 +161,7 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
 def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
     """Make the run (``prepare(opts, vocabulary, tokens)`` returns it, its state set),
     train it with checkpoints as asked; return ``(syn0, words, seconds)``."""
-    from .checkpoint import Checkpoints, save_run
+    from .checkpoint import Checkpoints, KeptTokens, save_run, tokens_path
     from ..model.options import checkpoint_interval
 
     run = prepare(opts, vocabulary, tokens)
@@ -170,7 +171,10 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
     checkpoints = None
     if opts.checkpoint:
         every, unit = checkpoint_interval(opts.checkpoint_every)
-        checkpoints = Checkpoints(opts.checkpoint, every, unit, log=lambda text: _log(opts, 1, text))
+        checkpoints = Checkpoints(opts.checkpoint, every, unit, log=lambda text: _log(opts, 1, text),
+                                  tokens=tokens)
+        if isinstance(tokens, KeptTokens) and tokens.path == tokens_path(opts.checkpoint):
+            checkpoints.tokens_meta = tokens.meta  # resumed into the same checkpoint: the text is there
     bar = _training_bar(opts, run.total_words, run.state.words_done)
     start = time.perf_counter()
     words_before = run.state.words_done
@@ -182,9 +186,9 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
     except KeyboardInterrupt:
         done, total = run.state.words_done, run.total_words
         saved = "nothing was written"
-        if opts.checkpoint:
+        if checkpoints is not None:
             run.settle()
-            save_run(opts.checkpoint, run)
+            checkpoints.write(run, "interrupted")
             saved = f"checkpoint written to {opts.checkpoint} (continue with -resume)"
         raise TrainingInterrupted(f"interrupted after {done:,} of {total:,} words "
                                   f"({100.0 * done / max(total, 1):.1f}%); {saved}") from None
@@ -194,8 +198,8 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
     seconds = time.perf_counter() - start
     if opts.save_model:
         save_run(opts.save_model, run)
-    if opts.checkpoint:  # the checkpoint ends as the finished model
-        save_run(opts.checkpoint, run)
+    if checkpoints is not None:  # the checkpoint ends as the finished model
+        checkpoints.finish(run)
     return run.state.syn0, run.state.words_done - words_before, seconds
 
 

@@ -68,40 +68,50 @@ def save(path, options, meta, arrays):
 
     ``options`` and ``meta`` are JSON-serialisable dicts; ``arrays`` maps names to
     numpy arrays (any dtype and shape; written C-contiguous, little-endian).
-    Returns the number of bytes written.
+    The checksums are computed in a second thread while the arrays are written
+    (``zlib.crc32`` releases the GIL), and the header, which holds them, is
+    written last into the room left for it. Returns the number of bytes written.
     """
+    import threading
+
     prepared = {}
     for name, array in arrays.items():
         array = np.ascontiguousarray(array)
         if array.dtype.byteorder == ">":
             array = array.astype(array.dtype.newbyteorder("<"))
         prepared[name] = array
-    # offsets depend on the header's length, which depends on the offsets' digits:
-    # reserve room by writing the header with generous placeholder offsets first
-    entries = {name: {"dtype": a.dtype.str, "shape": list(a.shape), "offset": 0, "nbytes": int(a.nbytes),
-                      "crc32": _crc(a)} for name, a in prepared.items()}
+    entries = {name: {"dtype": a.dtype.str, "shape": list(a.shape), "offset": 10 ** 15, "nbytes": int(a.nbytes),
+                      "crc32": 2 ** 32 - 1} for name, a in prepared.items()}
     header = {"format": FORMAT, "version": VERSION, "options": options, "meta": meta, "arrays": entries}
-    for entry in entries.values():
-        entry["offset"] = 10 ** 15
-    room = len(json.dumps(header).encode())
+    room = len(json.dumps(header).encode())  # the widest offsets and checksums fit in it
     offset = _aligned(_PREFIX.size + room)
     for entry in entries.values():
         entry["offset"] = offset
         offset = _aligned(offset + entry["nbytes"])
-    text = json.dumps(header).encode()
-    text += b" " * (room - len(text))
-    written = 0
-    with atomic_output(path) as handle:
-        handle.write(_PREFIX.pack(MAGIC, len(text), zlib.crc32(text)))
-        handle.write(text)
-        written = _PREFIX.size + len(text)
-        for name, array in prepared.items():
-            start = entries[name]["offset"]
-            handle.write(b"\0" * (start - written))
-            view = memoryview(array).cast("B") if array.nbytes else b""
-            for piece in range(0, len(view), _PIECE):
-                handle.write(view[piece:piece + _PIECE])
-            written = start + array.nbytes
+    crcs = {}
+    summing = threading.Thread(target=lambda: crcs.update({name: _crc(a) for name, a in prepared.items()}))
+    summing.start()
+    try:
+        with atomic_output(path) as handle:
+            written = _PREFIX.size + room
+            handle.seek(written)
+            for name, array in prepared.items():
+                start = entries[name]["offset"]
+                handle.write(b"\0" * (start - written))
+                view = memoryview(array).cast("B") if array.nbytes else b""
+                for piece in range(0, len(view), _PIECE):
+                    handle.write(view[piece:piece + _PIECE])
+                written = start + array.nbytes
+            summing.join()
+            for name, entry in entries.items():
+                entry["crc32"] = crcs[name]
+            text = json.dumps(header).encode()
+            text += b" " * (room - len(text))
+            handle.seek(0)
+            handle.write(_PREFIX.pack(MAGIC, len(text), zlib.crc32(text)))
+            handle.write(text)
+    finally:
+        summing.join()
     return written
 
 

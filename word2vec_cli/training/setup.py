@@ -76,7 +76,9 @@ def continue_saved(opts, saved, tmpdir=None, bar=None):
     """Encode the text for a run that continues ``saved``; return ``(vocabulary,
     tokens, seconds, prepare)``. Raises :class:`Word2VecError` when a resumed
     run's text is not the checkpoint's (its token count differs)."""
+    from ..files.inputs import check_readable
     from ..text import corpus
+    from .checkpoint import saved_tokens
     from .incremental import prepare_update
     from .run import TrainingRun
 
@@ -84,8 +86,12 @@ def continue_saved(opts, saved, tmpdir=None, bar=None):
     progress = bar.update if bar else None
     try:
         if opts.resume:
-            vocabulary, tokens = corpus.encode(opts.train, read_vocab=saved.vocabulary, tmpdir=tmpdir,
-                                               progress=progress)
+            tokens = saved_tokens(saved)
+            vocabulary = saved.vocabulary
+            if tokens is None:
+                check_readable(opts.train, "training file")
+                vocabulary, tokens = corpus.encode(opts.train, read_vocab=saved.vocabulary, tmpdir=tmpdir,
+                                                   progress=progress)
             if tokens.n_tokens != int(saved.meta["n_tokens"]):
                 tokens.close()
                 raise Word2VecError(f"{opts.train} is not the text the checkpoint was trained on "
