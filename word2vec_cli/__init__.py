@@ -13,13 +13,14 @@ starting the command line stay fast.
 
 __version__ = "0.1.0"
 
-__all__ = ["train", "load", "Vectors", "TrainOptions", "Word2VecError", "__version__"]
+__all__ = ["train", "load", "Vectors", "Model", "TrainOptions", "Word2VecError", "__version__"]
 
 #: public name -> (module, attribute), imported on first use
 _PUBLIC = {
     "train": ("api", "train"),
     "load": ("api", "load"),
     "Vectors": ("api", "Vectors"),
+    "Model": ("api", "Model"),
     "TrainOptions": ("model.options", "TrainOptions"),
     "Word2VecError": ("errors", "Word2VecError"),
 }

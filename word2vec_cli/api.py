@@ -93,3 +93,85 @@ def load(path, format=None, limit=None):
 
     loaded = load_file(path, format=format, limit=limit)
     return Vectors(loaded.words, loaded.vectors, _trusted=True)
+
+
+class Model:
+    """A whole training state (a model file, see the README's "Models, checkpoints
+    and incremental training"): train it from scratch, further on new text, save
+    it, and get its vectors.
+
+    ``Model.load(path)`` opens a saved model; ``Model.fit(corpus, **options)``
+    trains a new one. :meth:`train` continues on more text and returns the model,
+    :meth:`save` writes it, :attr:`vectors` gives the word vectors.
+    """
+
+    def __init__(self, path):
+        import tempfile
+
+        self._folder = tempfile.TemporaryDirectory(prefix="word2vec-model-")
+        self._path = os.fspath(path)
+        self._saved = None
+
+    @classmethod
+    def load(cls, path):
+        """Open the model file ``path`` (checked at once); return a :class:`Model`.
+        Raises :class:`~word2vec_cli.errors.Word2VecError` for an unusable file."""
+        model = cls(path)
+        model._state()
+        return model
+
+    @classmethod
+    def fit(cls, corpus, **options):
+        """Train a new model on ``corpus`` (options as for :func:`train`); return it."""
+        model = cls(os.devnull)
+        model._run(corpus, options)
+        return model
+
+    def _state(self):
+        if self._saved is None:
+            from .training.checkpoint import load_model
+
+            self._saved = load_model(self._path)
+        return self._saved
+
+    def _run(self, corpus, options, init_model=None):
+        from .training.driver import train_model
+
+        options.setdefault("debug", 0)
+        unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
+        if unknown:
+            raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
+        target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
+        train_model(TrainOptions(train=os.fspath(corpus), init_model=init_model, save_model=target, **options))
+        self._path, self._saved = target, None
+
+    def train(self, corpus, update_vocab=1, **options):
+        """Train this model further on ``corpus``; return the model.
+
+        ``update_vocab=1`` (the default here) adds the new text's words reaching
+        ``min_count``; other options are the ``word2vec`` flags (``iter``,
+        ``alpha_schedule``, ``hs_update``, ``threads``, ...). Raises
+        :class:`~word2vec_cli.errors.Word2VecError` for bad input.
+        """
+        self._run(corpus, dict(options, update_vocab=update_vocab), init_model=self._path)
+        return self
+
+    def save(self, path):
+        """Write the model file to ``path`` (atomically). Returns nothing."""
+        import shutil
+
+        from .files.outputs import atomic_output
+
+        with open(self._path, "rb") as source, atomic_output(path) as target:
+            shutil.copyfileobj(source, target, 1 << 24)
+
+    @property
+    def vectors(self):
+        """:class:`Vectors`: the words and their (input) vectors."""
+        saved = self._state()
+        return Vectors(saved.vocabulary.words, saved.state.syn0, _trusted=True)
+
+    @property
+    def options(self):
+        """TrainOptions: the options the model was trained with."""
+        return self._state().options

@@ -53,6 +53,26 @@ Example:
 @reference_flag("batch", int, "[ours] Batched skip-gram with negative sampling (-cbow 0 only).", _DEFAULTS.batch)
 @reference_flag("tmpdir", str, "[ours] Folder for the token file, 4 bytes per word of the text "
                 "[default: $TMPDIR, else the system's].", metavar="DIR")
+@reference_flag("save-model", str, "[ours] Also write the whole model (state, vocabulary, options) to FILE, "
+                "to resume or train further.", metavar="FILE")
+@reference_flag("checkpoint", str, "[ours] Write the model to FILE while training (atomically), and on "
+                "Ctrl-C/SIGTERM before exiting.", metavar="FILE")
+@reference_flag("checkpoint-every", str, "[ours] Checkpoint every N epochs, or every N minutes with 'Nm'.",
+                _DEFAULTS.checkpoint_every)
+@reference_flag("resume", str, "[ours] Continue the run saved in FILE to the end of its schedule.",
+                metavar="FILE")
+@reference_flag("init-model", str, "[ours] Train the model saved in FILE further on the -train text.",
+                metavar="FILE")
+@reference_flag("update-vocab", int, "[ours] With -init-model: new words reaching -min-count join (1).",
+                _DEFAULTS.update_vocab)
+@reference_flag("alpha-schedule", click.Choice(["restart", "continue"]), "[ours] With -init-model: the "
+                "learning rate restarts at -alpha, or continues from where the model's run ended.",
+                _DEFAULTS.alpha_schedule)
+@reference_flag("hs-update", click.Choice(["graft", "rebuild", "reset"]), "[ours] With -update-vocab 1 and "
+                "-hs 1: keep the old tree under a new root (graft), rebuild the Huffman tree keeping the old "
+                "rows (rebuild), or rebuild with zero rows (reset).", _DEFAULTS.hs_update)
+@reference_flag("init-vectors", str, "[ours] Start the words found in this text or binary vector file "
+                "from their vectors there.", metavar="FILE")
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 
@@ -62,8 +82,8 @@ def train_command(**flags):
     """
     from ..training.driver import train_model
 
-    if flags["train"] and not (flags["output"] or flags["save_vocab"]):
+    if flags["train"] and not (flags["output"] or flags["save_vocab"] or flags["save_model"] or flags["checkpoint"]):
         click.echo("word2vec: warning: neither -output nor -save-vocab is given: the text is read "
                    "but nothing is written", err=True)
-    train_model(TrainOptions(**flags), vectors_wanted=False, release_jit_pages=True)
+    train_model(TrainOptions(**flags), vectors_wanted=bool(flags["resume"]), release_jit_pages=True)
     return 0

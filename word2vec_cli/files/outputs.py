@@ -143,6 +143,17 @@ class _CheckedWriter:
     def writable(self):
         return True
 
+    def seekable(self):
+        return self._handle.seekable()
+
+    def seek(self, offset, whence=0):
+        """Move in a regular file (a writer that fills a header last needs it); on a
+        stream this fails with one line naming the path."""
+        try:
+            return self._handle.seek(offset, whence)
+        except OSError as exc:
+            raise write_error(self.name, exc) from None
+
 
 def write_error(name, exc):
     """Return the :class:`Word2VecError` for a failed write of ``name`` (an OSError)."""

@@ -53,6 +53,17 @@ class TrainOptions:
     seed: int = 0
     batch: int = 0
     tmpdir: str = None
+    # models, checkpoints and incremental training (README: "Models, checkpoints and
+    # incremental training"); run-control fields, not part of the training recipe
+    save_model: str = None
+    checkpoint: str = None
+    checkpoint_every: str = "1"
+    resume: str = None
+    init_model: str = None
+    init_vectors: str = None
+    update_vocab: int = 0
+    alpha_schedule: str = "restart"
+    hs_update: str = "graft"
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -95,5 +106,64 @@ class TrainOptions:
             raise UsageError(f"-seed must be at most {MAX_SEED} (2^64 - 1), got {self.seed}")
         if self.tmpdir is not None and not os.path.isdir(self.tmpdir):
             raise UsageError(f"-tmpdir is not a folder: {self.tmpdir}")
+        checkpoint_interval(self.checkpoint_every)
+        if self.update_vocab not in (0, 1):
+            raise UsageError(f"-update-vocab must be 0 or 1, got {self.update_vocab}")
+        if self.alpha_schedule not in ("restart", "continue"):
+            raise UsageError(f"-alpha-schedule must be restart or continue, got {self.alpha_schedule}")
+        if self.hs_update not in ("graft", "rebuild", "reset"):
+            raise UsageError(f"-hs-update must be graft, rebuild or reset, got {self.hs_update}")
+        if self.resume and self.init_model:
+            raise UsageError("-resume and -init-model exclude each other")
         if self.size > 100_000:
             raise UsageError(f"-size {self.size} is too large")
+
+
+def checkpoint_interval(text):
+    """Parse ``-checkpoint-every``: ``N`` (epochs) or ``Nm`` (minutes).
+
+    Returns ``(number, unit)`` with unit ``'epochs'`` or ``'minutes'``; raises
+    :class:`UsageError` for anything else.
+    """
+    text = str(text).strip()
+    unit = "minutes" if text.endswith("m") else "epochs"
+    try:
+        number = float(text[:-1]) if unit == "minutes" else int(text)
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise UsageError(f"-checkpoint-every must be N (epochs) or Nm (minutes), got {text!r}")
+    return number, unit
+
+
+#: Options a resumed run may take from the command line; the others come from the
+#: checkpoint (a different explicit value is an error).
+RUN_CONTROL = ("train", "output", "tmpdir", "save_model", "checkpoint", "checkpoint_every", "resume", "debug",
+               "binary", "classes", "save_vocab", "init_model", "init_vectors", "update_vocab", "alpha_schedule",
+               "hs_update")
+#: Options a model trained further (-init-model) must keep: they shape its matrices.
+MODEL_SHAPE = ("size", "cbow", "hs", "negative")
+
+
+def merged_options(saved, given, keep):
+    """Return the options of a run that continues ``saved`` (TrainOptions) with the
+    command line's ``given``: fields in ``keep`` must not be given with another
+    value (:class:`UsageError` naming the flag); every other field the command line
+    set (to a value other than its default) replaces the saved one.
+    """
+    defaults = TrainOptions()
+    merged = dataclasses.replace(saved)
+    for field in dataclasses.fields(TrainOptions):
+        name = field.name
+        value, default, old = getattr(given, name), getattr(defaults, name), getattr(saved, name)
+        if value == default or value is None:
+            continue
+        if name in keep and value != old:
+            flag = name.replace("_", "-")
+            raise UsageError(f"-{flag} {value} differs from the model's -{flag} {old}")
+        setattr(merged, name, value)
+    for name in RUN_CONTROL:  # run-control fields never carry over from the saved run
+        setattr(merged, name, getattr(given, name))
+    if merged.train is None:
+        merged.train = saved.train
+    return merged

@@ -46,10 +46,17 @@ def _log(opts, level, message):
 def check_paths(opts):
     """Raise :class:`Word2VecError` for any unreadable input or unwritable output,
     before any work starts."""
-    check_readable(opts.train, "training file")
-    if opts.read_vocab:
+    if not opts.resume:  # a resumed run may find its text kept beside the checkpoint
+        check_readable(opts.train, "training file")
+    if opts.read_vocab and not (opts.resume or opts.init_model):
         check_readable(opts.read_vocab, "vocabulary file")
-    for flag, path in (("-output", opts.output), ("-save-vocab", opts.save_vocab)):
+    if opts.init_vectors:
+        from .incremental import check_vector_size
+
+        check_readable(opts.init_vectors, "-init-vectors file")
+        check_vector_size(opts.init_vectors, opts.size)
+    for flag, path in (("-output", opts.output), ("-save-vocab", opts.save_vocab),
+                       ("-save-model", opts.save_model), ("-checkpoint", opts.checkpoint)):
         if path:
             check_writable(path, f"{flag} file")
 
@@ -101,7 +108,10 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
 
     Builds (or reads) the vocabulary and saves it if ``save_vocab`` is set. When an
     ``output`` is given, or ``vectors_wanted`` is true, trains and returns the vectors;
-    with ``output`` they (or the k-means classes) are written there atomically.
+    with ``output`` they (or the k-means classes) are written there atomically, with
+    ``save_model`` the whole model too. ``resume`` continues a checkpoint,
+    ``init_model`` trains a saved model on new text, ``init_vectors`` starts from a
+    vector file (:mod:`.checkpoint`, :mod:`.incremental`).
 
     ``release_jit_pages`` gives the JIT compiler's idle memory back to the OS between
     phases (a process-wide change: the command line asks for it, library calls do
@@ -111,19 +121,26 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     (before anything is written), when a training thread fails (exit status 1), and
     :class:`TrainingInterrupted` on Ctrl-C.
     """
-    opts = options.resolved()
+    from . import setup
+
+    opts, saved = setup.options_for(options)
     check_paths(opts)
-    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir or opts.tmpdir, release_jit_pages)
+    tmpdir = tmpdir or opts.tmpdir
+    if saved is not None:
+        vocabulary, tokens, text_seconds, prepare = setup.continue_saved(opts, saved, tmpdir, _text_bar(opts))
+    else:
+        vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir, release_jit_pages)
+        prepare = setup.fresh(opts)
     with tokens:
         if opts.save_vocab:
             vocabulary.save(opts.save_vocab)
         result = TrainingResult(vocabulary, text_seconds=text_seconds)
-        if not (opts.output or vectors_wanted):
+        if not (opts.output or opts.save_model or vectors_wanted):
             return result
         _log(opts, 1, f"Training {'CBOW' if opts.cbow else 'skip-gram'}"
                       f"{' hierarchical softmax' if opts.hs else ''}"
                       f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
-        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, release_jit_pages)
+        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages)
     result.words_trained = trained
     result.seconds = seconds
     result.words_per_second = trained / seconds if seconds > 0 else 0.0
@@ -142,37 +159,60 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     return result
 
 
-def _train_vectors(opts, vocabulary, tokens, release_jit_pages=False):
-    """Initialise the matrices and train them; return ``(syn0, words, seconds)``."""
-    from .run import TrainingRun
+def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
+    """Make the run (``prepare(opts, vocabulary, tokens)`` returns it, its state set),
+    train it with checkpoints as asked; return ``(syn0, words, seconds)``."""
+    from .checkpoint import Checkpoints, KeptTokens, save_run, tokens_path
+    from ..model.options import checkpoint_interval
 
-    run = TrainingRun(opts, vocabulary, tokens)
+    run = prepare(opts, vocabulary, tokens)
     run.link()
     if release_jit_pages:
         release_compiler_pages()
-    bar = _training_bar(opts, run.total_words)
+    checkpoints = None
+    if opts.checkpoint:
+        every, unit = checkpoint_interval(opts.checkpoint_every)
+        checkpoints = Checkpoints(opts.checkpoint, every, unit, log=lambda text: _log(opts, 1, text),
+                                  tokens=tokens)
+        if isinstance(tokens, KeptTokens) and tokens.path == tokens_path(opts.checkpoint):
+            checkpoints.tokens_meta = tokens.meta  # resumed into the same checkpoint: the text is there
+    bar = _training_bar(opts, run.total_words, run.state.words_done)
     start = time.perf_counter()
+    words_before = run.state.words_done
     try:
-        run.train(on_tick=bar.show if bar else None)
+        if checkpoints is None:
+            run.train(on_tick=bar.show if bar else None)
+        else:
+            checkpoints.train(run, on_tick=bar.show if bar else None)
     except KeyboardInterrupt:
         done, total = run.state.words_done, run.total_words
+        saved = "nothing was written"
+        if checkpoints is not None:
+            run.settle()
+            checkpoints.write(run, "interrupted")
+            saved = f"checkpoint written to {opts.checkpoint} (continue with -resume)"
         raise TrainingInterrupted(f"interrupted after {done:,} of {total:,} words "
-                                  f"({100.0 * done / max(total, 1):.1f}%); nothing was written") from None
+                                  f"({100.0 * done / max(total, 1):.1f}%); {saved}") from None
     finally:
         if bar is not None:
             bar.close()
-    return run.state.syn0, run.state.words_done, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if opts.save_model:
+        save_run(opts.save_model, run)
+    if checkpoints is not None:  # the checkpoint ends as the finished model
+        checkpoints.finish(run)
+    return run.state.syn0, run.state.words_done - words_before, seconds
 
 
 class _TrainingBar:
     """The training progress bar on stderr (``-debug 2``): words, speed, alpha, ETA."""
 
-    def __init__(self, total):
+    def __init__(self, total, done=0):
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, unit="word", unit_scale=True, desc="Training", file=sys.stderr,
-                        mininterval=WATCH_INTERVAL, smoothing=0.1, leave=False)
-        self.shown = 0
+        self.bar = tqdm(total=total, initial=done, unit="word", unit_scale=True, desc="Training",
+                        file=sys.stderr, mininterval=WATCH_INTERVAL, smoothing=0.1, leave=False)
+        self.shown = done
 
     def show(self, run):
         done = run.state.words_done
@@ -184,5 +224,5 @@ class _TrainingBar:
         self.bar.close()
 
 
-def _training_bar(opts, total):
-    return _TrainingBar(total) if opts.debug >= 2 else None
+def _training_bar(opts, total, done=0):
+    return _TrainingBar(total, done) if opts.debug >= 2 else None

@@ -10,7 +10,6 @@ together, so the wait is short.
 """
 
 import threading
-import time
 
 import numpy as np
 
@@ -43,9 +42,19 @@ class TrainingRun:
         A state to continue; by default a new one (the reference's initialisation).
     track_loss : bool
         Accumulate the training loss per thread (``state.losses``).
+    epoch_words : int, optional
+        Words in one epoch of the schedule; by default the vocabulary's
+        ``train_words`` (they differ when a model trains on new text, whose counts
+        were merged into the vocabulary's).
+    tree : (codes, points, lengths), optional
+        Hierarchical-softmax paths to use instead of the Huffman codes of the counts
+        (a model whose vocabulary grew by grafting, :mod:`.incremental`).
+    shares : list of (begin, end), optional
+        The threads' token ranges (a resumed run keeps those of its checkpoint).
     """
 
-    def __init__(self, opts, vocabulary, tokens, state=None, track_loss=False):
+    def __init__(self, opts, vocabulary, tokens, state=None, track_loss=False, epoch_words=None, tree=None,
+                 shares=None):
         from ..kernels import thread as kernels
         from ..model import sampling
         from ..model.huffman import HuffmanCodes
@@ -55,9 +64,13 @@ class TrainingRun:
         self.kernels = kernels
         self.vocabulary = vocabulary
         counts = vocabulary.counts
-        self.train_words = vocabulary.train_words
+        self.train_words = vocabulary.train_words if epoch_words is None else int(epoch_words)
         n_words = len(vocabulary)
-        if opts.hs:
+        #: True when the paths are not the Huffman codes of the counts (saved with the model).
+        self.tree_given = tree is not None
+        if opts.hs and tree is not None:
+            self.codes, self.points, self.code_lengths = (np.ascontiguousarray(a) for a in tree)
+        elif opts.hs:
             huffman = HuffmanCodes(counts)
             self.codes, self.points, self.code_lengths = huffman.codes, huffman.points, huffman.lengths
         else:
@@ -67,7 +80,7 @@ class TrainingRun:
         self.bounds = (sampling.unigram_bounds(counts) if opts.negative
                        else np.array([0, sampling.TABLE_SIZE], np.int64))
         self.index = sampling.draw_index(self.bounds)
-        self.keep = sampling.keep_probabilities(counts, opts.sample, self.train_words)
+        self.keep = sampling.keep_probabilities(counts, opts.sample, vocabulary.train_words)
         self.exp_table = sigmoid_table()
         self.loss_table = loss_table()
         self.token_array = np.asarray(tokens.array())
@@ -75,7 +88,8 @@ class TrainingRun:
         # reference would (train_words / threads words); otherwise the share's end does
         self.word_limit = self.train_words // opts.threads if opts.read_vocab else np.iinfo(np.int64).max
         self.hot_nodes = hot_nodes_per_thread(opts, n_words)
-        self.shares = thread_shares(opts, tokens, self.token_array, self.keep, counts, self.code_lengths)
+        self.shares = (thread_shares(opts, tokens, self.token_array, self.keep, counts, self.code_lengths)
+                       if shares is None else [(int(b), int(e)) for b, e in shares])
         self.state = state if state is not None else self.new_state()
         #: Accumulate the training loss in ``state.losses`` (costs 4-13% of the time).
         self.track_loss = track_loss
@@ -140,11 +154,25 @@ class TrainingRun:
             if self.stop[0]:
                 raise TrainingInterrupted("training was stopped")
 
+    def settle(self):
+        """After Ctrl-C, count the epoch whose threads all finished before the signal
+        was noticed (it may land between their return and the count), so that the
+        state saved is exact. Returns nothing."""
+        outcomes = getattr(self, "_outcomes", None)
+        if (outcomes and all(outcome == self.kernels.EPOCH_DONE for outcome in outcomes)
+                and self.state.epoch == self._outcomes_epoch):
+            self.state.epoch += 1
+
     def run_epoch(self, on_tick=None):
         """Run every thread to the end of its share of the current epoch; return
         True when all finished it, False when the stop flag ended some earlier."""
         failures = []
         outcomes = [None] * self.opts.threads
+        self._outcomes, self._outcomes_epoch = outcomes, self.state.epoch
+
+        # each worker sets its event when it is done: Thread.join cannot be trusted after
+        # Ctrl-C interrupted it (CPython 3.11 may then mark a running thread as stopped)
+        finished = [threading.Event() for _ in range(self.opts.threads)]
 
         def work(thread_id):
             try:
@@ -152,20 +180,25 @@ class TrainingRun:
             except BaseException as exc:  # surfaced in the main thread
                 failures.append(exc)
                 self.stop[0] = 1
+            finally:
+                finished[thread_id].set()
 
         workers = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(self.opts.threads)]
-        for worker in workers:
-            worker.start()
         try:
-            while any(worker.is_alive() for worker in workers):
-                workers[0].join(WATCH_INTERVAL) if workers[0].is_alive() else time.sleep(WATCH_INTERVAL)
+            for worker in workers:
+                worker.start()
+            while not all(event.is_set() for event in finished):
+                pending = next(event for event in finished if not event.is_set())
+                pending.wait(WATCH_INTERVAL)
                 self.release()
                 if on_tick is not None:
                     on_tick(self)
         except BaseException:  # Ctrl-C, SIGTERM, or a failing hook: stop the threads cleanly
             self.stop[0] = 1
-            for worker in workers:
-                worker.join()
+            for worker, event in zip(workers, finished):
+                # a thread whose start was cut short before it existed never sets its event
+                if worker._started.wait(1.0):
+                    event.wait()
             raise
         if failures:
             raise Word2VecError(f"a training thread failed: {failures[0]!r}") from failures[0]
