@@ -77,7 +77,7 @@ def train(corpus, output=None, **options):
     Keyword options are the ``word2vec`` flags with ``_`` for ``-`` (``size``,
     ``window``, ``sample``, ``hs``, ``negative``, ``threads``, ``iter``, ``min_count``,
     ``alpha``, ``classes``, ``debug``, ``binary``, ``save_vocab``, ``read_vocab``,
-    ``cbow``, ``seed``, ``batch``); ``debug`` defaults to 0 here. With ``output``
+    ``cbow``, ``seed``, ``batch``, ``type``, ``cap``, ``l2``, ``l2_rows``); ``debug`` defaults to 0 here. With ``output``
     the vectors are also written there (binary when ``binary=1``).
 
     Returns :class:`Vectors`. Raises :class:`~word2vec_cli.errors.Word2VecError` for
