@@ -225,3 +225,38 @@ def test_l2_zero_is_bit_identical_to_the_default(tmp_path):
                               l2=1.0)
         assert np.array_equal(default.vectors, zero.vectors)
         assert not np.array_equal(default.vectors, penalised.vectors)
+
+
+def test_type_0_and_1_are_cbow_and_skipgram(tmp_path):
+    from word2vec_cli import api
+
+    order_only_corpus(tmp_path / "c.txt", n_sentences=2000)
+    for arch, cbow_flag in ((0, 1), (1, 0)):
+        by_type = api.train(tmp_path / "c.txt", type=arch, size=8, min_count=1, iter=1, threads=1)
+        by_cbow = api.train(tmp_path / "c.txt", cbow=cbow_flag, size=8, min_count=1, iter=1, threads=1)
+        assert np.array_equal(by_type.vectors, by_cbow.vectors)
+
+
+@pytest.mark.parametrize("arch", [2, 3])
+def test_order_types_train_on_threads_with_both_outputs_and_write_both_formats(tmp_path, arch):
+    from word2vec_cli import api
+
+    order_only_corpus(tmp_path / "c.txt", n_sentences=4000)
+    for binary in (0, 1):
+        out = tmp_path / f"v{binary}"
+        vectors = api.train(tmp_path / "c.txt", out, type=arch, size=8, min_count=1, iter=2, threads=2, hs=1,
+                            negative=3, binary=binary, cap=50.0, l2=1e-3)
+        assert np.isfinite(vectors.vectors).all()
+        assert np.allclose(api.load(out).vectors, vectors.vectors, atol=1e-5)
+
+
+@pytest.mark.parametrize("flags,message", [(["-type", "4"], b"-type must be"), (["-l2", "-1"], b"-l2 must not"),
+                                           (["-cap", "-1"], b"-cap must not"),
+                                           (["-type", "2", "-batch", "1"], b"-batch 1 needs")])
+def test_bad_order_and_penalty_flags_are_usage_errors(tmp_path, flags, message):
+    from conftest import run_cli
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 10)
+    result = run_cli("-train", corpus, "-output", tmp_path / "v.txt", *flags)
+    assert result.returncode == 2 and message in result.stderr and b"Traceback" not in result.stderr
