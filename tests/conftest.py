@@ -21,6 +21,11 @@ def no_hot_rows(syn1):
     return np.array([len(syn1), 0], dtype=np.int64)
 
 
+def no_penalty():
+    """The ``l2_in, l2_out, cap`` arguments of a kernel step: no penalty, no clamp."""
+    return np.float32(0), np.float32(0), np.float32(0)
+
+
 def loss_args():
     """The ``loss_table, loss`` arguments of a kernel step (the loss is accumulated, unused)."""
     from word2vec_cli.model.weights import loss_table

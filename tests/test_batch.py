@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import loss_args, no_hot_rows
+from conftest import loss_args, no_hot_rows, no_penalty
 from word2vec_cli.kernels import skipgram
 from word2vec_cli.model import sampling, weights
 from word2vec_cli.model.huffman import HuffmanCodes
@@ -75,7 +75,7 @@ def run_kernel(sentence, position, shrink, window, syn0, syn1neg, bounds, negati
         hs is not None, negative, bounds, sampling.draw_index(bounds), np.uint64(r),
         np.zeros(2 * window, np.int64), np.zeros(negative + 1, np.int64),
         np.zeros((2 * window, negative + 1), np.float32), np.zeros((2 * window, syn0.shape[1]), np.float32),
-        np.float32(alpha), TABLE, *loss_args(), no_hot_rows(syn1))
+        np.float32(alpha), TABLE, *loss_args(), no_hot_rows(syn1), *no_penalty())
     return syn0, syn1neg, int(r_after)
 
 

@@ -10,7 +10,7 @@ with label = 1 - d_j (code bit) for hierarchical softmax and label = 1 for the w
 import numpy as np
 import pytest
 
-from conftest import loss_args, no_hot_rows
+from conftest import loss_args, no_hot_rows, no_penalty
 from word2vec_cli.kernels import cbow, steps
 from word2vec_cli.model import weights
 from word2vec_cli.model.huffman import HuffmanCodes
@@ -156,7 +156,7 @@ def test_cbow_averages_the_context_and_adds_the_undivided_gradient(setup):
     cbow.train_cbow_position(sentence, len(sentence), position, shrink, window, in_rows, out, out,
                                 dummy_codes, dummy_codes.astype(np.int32), np.zeros(1, dtype=np.int32), False, 3,
                                 bounds, sampling.draw_index(bounds), np.uint64(r), neu1, neu1e,
-                                np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE, *loss_args(), no_hot_rows(out))
+                                np.zeros(2 * window, np.int64), np.zeros(4, np.int64), eta, TABLE, *loss_args(), no_hot_rows(out), *no_penalty())
     assert np.allclose(out, out_expected, atol=2e-5)
     assert np.allclose(in_rows, syn0_expected, atol=2e-5)
 

@@ -70,7 +70,8 @@ def train(corpus, output=None, **options):
     Keyword options are the ``word2vec`` flags with ``_`` for ``-`` (``size``,
     ``window``, ``sample``, ``hs``, ``negative``, ``threads``, ``iter``, ``min_count``,
     ``alpha``, ``classes``, ``debug``, ``binary``, ``save_vocab``, ``read_vocab``,
-    ``cbow``, ``seed``, ``batch``, ``tmpdir``); ``debug`` defaults to 0 here. With ``output``
+    ``cbow``, ``seed``, ``batch``, ``tmpdir``, ``type``, ``cap``, ``l2``, ``l2_rows``, and those of
+    the model file: ``save_model``, ``init_model``, ...); ``debug`` defaults to 0 here. With ``output``
     the vectors are also written there (binary when ``binary=1``).
 
     Returns :class:`Vectors`. Raises :class:`~word2vec_cli.errors.Word2VecError` for

@@ -73,6 +73,14 @@ Example:
                 "rows (rebuild), or rebuild with zero rows (reset).", _DEFAULTS.hs_update)
 @reference_flag("init-vectors", str, "[ours] Start the words found in this text or binary vector file "
                 "from their vectors there.", metavar="FILE")
+@reference_flag("type", int, "[wang2vec] Architecture: 0 CBOW, 1 skip-gram, 2 cwindow, 3 structured "
+                "skip-gram [default: from -cbow]; overrides -cbow.")
+@reference_flag("cap", float, "[ours] Clamp the weights each step touches to [-VALUE, VALUE]; 0 = off "
+                "(wang2vec's -cap 1 is -cap 50).", _DEFAULTS.cap, metavar="VALUE")
+@reference_flag("l2", float, "[ours] Weight of the L2 penalty on the rows each step touches; 0 = off.",
+                _DEFAULTS.l2, metavar="LAMBDA")
+@reference_flag("l2-rows", click.Choice(("both", "input", "output")), "[ours] Rows -l2 penalises.",
+                _DEFAULTS.l2_rows)
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 

@@ -4,6 +4,7 @@ import numpy as np
 from numba import njit
 
 from .context import collect_context
+from .regularise import add_input_gradient, decay_factors, finish_outputs
 from .rows import prefetch_row, prefetch_rows
 from .steps import draw_targets, hierarchical_softmax, train_targets
 
@@ -11,14 +12,15 @@ from .steps import draw_targets, hierarchical_softmax, train_targets
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes, points,
                         code_lengths, hs, negative, bounds, index, r, neu1, neu1e, contexts, targets, alpha,
-                        exp_table, loss_table, loss, hot):
+                        exp_table, loss_table, loss, hot, l2_in, l2_out, cap):
     """One CBOW step: predict ``sentence[position]`` from the average of its context.
 
     The gradient is added, undivided, to every context row. Returns the generator; the
     loss of every output trained is added to ``loss[0]`` (:func:`~.steps.output_loss`).
     The context rows and the negatives' rows are fetched into cache (the negatives
     drawn) before the context is summed. ``contexts`` (2 window) and ``targets``
-    (negative + 1) are scratch space.
+    (negative + 1) are scratch space. ``l2_in``, ``l2_out`` and ``cap`` are the
+    penalty and clamp of :mod:`.regularise` (all 0: the reference's step).
     """
     word = sentence[position]
     size = neu1.shape[1]
@@ -46,8 +48,9 @@ def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, 
                                  loss_table, loss, hot)
         if negative > 0:
             train_targets(neu1, row, syn1neg, targets, n_out, neu1e, alpha, exp_table, loss_table, loss)
+        factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
+        if factor_out != np.float32(1) or cap > 0:
+            finish_outputs(syn1, syn1neg, word, hs, points, code_lengths, hot, targets, n_out, factor_out, cap)
         for k in range(cw):
-            last = contexts[k]
-            for c in range(size):
-                syn0[last, c] += neu1e[c]
+            add_input_gradient(syn0, contexts[k], neu1e, 0, factor_in, cap)
     return r

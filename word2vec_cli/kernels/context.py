@@ -22,3 +22,25 @@ def collect_context(sentence, length, position, shrink, window, contexts):
             contexts[n] = sentence[p]
             n += 1
     return n
+
+
+@njit(cache=True, nogil=True, inline="always")
+def collect_positions(sentence, length, position, window, contexts, slots):
+    """Write the words of the full window around ``sentence[position]`` into
+    ``contexts`` and their slots into ``slots``; return how many there are.
+
+    The order-sensitive architectures (``-type 2`` and ``3``) use the whole window,
+    as wang2vec does (no random shrink). Slot ``a`` in ``0 .. 2 window - 1`` is the
+    relative position ``a - window`` for ``a < window`` and ``a - window + 1`` after
+    it (the centre has no slot). Positions past the sentence's ends get no word:
+    for cwindow their part of the projection is zero. Both arrays need room for
+    ``2 * window`` entries.
+    """
+    n = 0
+    for a in range(2 * window + 1):
+        p = position - window + a
+        if a != window and p >= 0 and p < length:
+            contexts[n] = sentence[p]
+            slots[n] = a if a < window else a - 1
+            n += 1
+    return n

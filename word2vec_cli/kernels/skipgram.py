@@ -5,6 +5,7 @@ import numpy as np
 from numba import njit
 
 from .context import collect_context
+from .regularise import add_input_gradient, decay_factors, finish_outputs, finish_row
 from .rows import axpy, axpy4, dot, dot4, prefetch_row, prefetch_rows
 from .steps import draw_targets, hierarchical_softmax, ns_gradient, output_loss, train_targets
 
@@ -12,7 +13,7 @@ from .steps import draw_targets, hierarchical_softmax, ns_gradient, output_loss,
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                             points, code_lengths, hs, negative, bounds, index, r, neu1e, contexts, targets,
-                            n_targets, alpha, exp_table, loss_table, loss, hot):
+                            n_targets, alpha, exp_table, loss_table, loss, hot, l2_in, l2_out, cap):
     """One skip-gram step: each context word's row predicts ``sentence[position]``
     and gets its gradient right after. Returns the generator; the
     loss of every output trained is added to ``loss[0]`` (:func:`~.steps.output_loss`).
@@ -21,36 +22,40 @@ def train_skipgram_position(sentence, length, position, shrink, window, syn0, sy
     generator until the next centre word, so the draws are the reference's), which
     lets the rows of the next context word be fetched into cache while the current
     one trains. ``contexts`` (2 window), ``targets`` (2 window x negative + 1) and
-    ``n_targets`` (2 window) are scratch space.
+    ``n_targets`` (2 window) are scratch space. ``l2_in``, ``l2_out`` and ``cap``
+    are the penalty and clamp of :mod:`.regularise` (all 0: the reference's step).
     """
     word = sentence[position]
-    size = neu1e.shape[0]
     n_in = collect_context(sentence, length, position, shrink, window, contexts)
     if negative > 0:
         for k in range(n_in):
             n_targets[k], r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets[k])
     if n_in > 0:
         prefetch_rows(syn0, contexts[0], syn1neg, targets[0], n_targets[0] if negative > 0 else 0)
+    factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
+    finish = factor_out != np.float32(1) or cap > 0
     for k in range(n_in):
         if k + 1 < n_in:
             prefetch_rows(syn0, contexts[k + 1], syn1neg, targets[k + 1], n_targets[k + 1] if negative > 0 else 0)
         last = contexts[k]
-        for c in range(size):
+        for c in range(neu1e.shape[0]):
             neu1e[c] = 0
         if hs:
             hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table,
                                  loss_table, loss, hot)
         if negative > 0:
             train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table, loss_table, loss)
-        for c in range(size):
-            syn0[last, c] += neu1e[c]
+        if finish:
+            finish_outputs(syn1, syn1neg, word, hs, points, code_lengths, hot, targets[k],
+                           n_targets[k] if negative > 0 else 0, factor_out, cap)
+        add_input_gradient(syn0, last, neu1e, 0, factor_in, cap)
     return r
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
 def train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                                   points, code_lengths, hs, negative, bounds, index, r, contexts, targets,
-                                  grads, grad_in, alpha, exp_table, loss_table, loss, hot):
+                                  grads, grad_in, alpha, exp_table, loss_table, loss, hot, l2_in, l2_out, cap):
     """One batched skip-gram step (``-batch 1``, HogBatch): all context words of
     ``sentence[position]`` share one set of negative samples.
 
@@ -64,6 +69,8 @@ def train_skipgram_batch_position(sentence, length, position, shrink, window, sy
     With ``hs`` the Huffman path is trained per context word first, as usual.
     ``contexts``, ``targets``, ``grads`` (2 window x negative + 1) and ``grad_in``
     (2 window x size) are the caller's scratch buffers. Returns the generator.
+    With ``l2_in``, ``l2_out`` or ``cap`` (:mod:`.regularise`), the rows are decayed
+    and clamped after the whole update (inputs too: ``(1 - alpha l2)(v + dv)``).
     """
     word = sentence[position]
     size = syn0.shape[1]
@@ -82,6 +89,14 @@ def train_skipgram_batch_position(sentence, length, position, shrink, window, sy
             prefetch_row(syn1neg, targets[j])
         batch_gradients(syn0, contexts, n_in, syn1neg, targets, n_out, grads, alpha, exp_table, loss_table, loss)
         batch_update(syn0, contexts, n_in, syn1neg, targets, n_out, grads, grad_in)
+        factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
+        if factor_out != np.float32(1) or cap > 0:
+            for k in range(n_in):  # the Huffman path was trained once per context word
+                finish_outputs(syn1, syn1neg, word, hs, points, code_lengths, hot, targets, 0, factor_out, cap)
+            finish_outputs(syn1, syn1neg, word, False, points, code_lengths, hot, targets, n_out, factor_out, cap)
+        if factor_in != np.float32(1) or cap > 0:
+            for k in range(n_in):
+                finish_row(syn0, contexts[k], factor_in, cap)
     return r
 
 

@@ -20,7 +20,9 @@ from numba import njit
 from ..model.weights import learning_rate, next_random
 from .cbow import train_cbow_position
 from .context import MAX_SENTENCE_LENGTH
+from .cwindow import train_cwindow_position
 from .skipgram import train_skipgram_batch_position, train_skipgram_position
+from .structured import train_structured_position
 from .steps import merge_hot_rows
 
 #: Threads publish their word counts and recompute the learning rate this often.
@@ -66,7 +68,7 @@ def initial_thread_state(seed, thread_id, begin):
 def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table, keep, subsample, bounds,
                  index, codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
                  word_limit, starting_alpha, thread_id, progress, alphas, losses, track_loss, stop, cursors,
-                 batch, hot_nodes, merge_every, state):
+                 batch, hot_nodes, merge_every, state, arch, l2_in, l2_out, cap):
     """Train on ``tokens[begin:end]`` until this thread's epoch ends, as one reference
     thread; return :data:`EPOCH_DONE`, or :data:`STOPPED` when ``stop[0]`` was set.
 
@@ -97,16 +99,24 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
     same rows at once make the cores pass those cache lines back and forth; with
     private copies hierarchical softmax scales with threads. ``hot_nodes`` 0 is the
     reference's behaviour.
+
+    ``arch`` is ``-type``: 0 and 1 follow ``cbow``, 2 trains cwindow
+    (:mod:`.cwindow`; ``syn1`` and ``syn1neg`` are ``2 window`` times as wide) and 3
+    structured skip-gram (:mod:`.structured`; they hold ``2 window`` blocks of rows;
+    ``hot_nodes`` must be 0). ``l2_in``, ``l2_out`` and ``cap`` (float32) are the
+    penalty and clamp of :mod:`.regularise`; all 0 is the reference's training.
     """
     size = syn0.shape[1]
+    width = syn1neg.shape[1]  # the projection's width: 2 window size for cwindow
     # scratch written at every step: padded, so that no cache line is shared with
     # another thread's scratch (that would make the cores pass it back and forth)
-    neu1 = thread_private(size, np.float32).reshape((1, size))
-    neu1e = thread_private(size, np.float32)
+    neu1 = thread_private(width, np.float32).reshape((1, width))
+    neu1e = thread_private(width, np.float32)
     sentence = thread_private(MAX_SENTENCE_LENGTH + 1, np.int64)
     contexts = thread_private(2 * window, np.int64)
     targets = thread_private(2 * window * (negative + 1), np.int64).reshape((2 * window, negative + 1))
     n_targets = thread_private(2 * window, np.int64)
+    slots = thread_private(2 * window, np.int64)
     grads = thread_private(2 * window * (negative + 1), np.float32).reshape((2 * window, negative + 1))
     grad_in = thread_private(2 * window * size, np.float32).reshape((2 * window, size))
     # the steps add each output's loss to loss[0]; an empty array switches that off
@@ -117,9 +127,9 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
     hot = thread_private(2, np.int64)  # with no hot nodes first_hot is V - 1: above every node
     hot[0] = first_hot
     hot[1] = start_hot - first_hot
-    base = thread_private(hot_nodes * size, np.float32).reshape((hot_nodes, size))
+    base = thread_private(hot_nodes * width, np.float32).reshape((hot_nodes, width))
     for h in range(hot_nodes):
-        for c in range(size):
+        for c in range(width):
             base[h, c] = syn1[first_hot + h, c]
             syn1[start_hot + h, c] = base[h, c]
     since_merge = 0
@@ -174,20 +184,32 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
             break
         r = next_random(r)
         shrink = np.int64(r % window_u)
-        if cbow:
+        # the order-sensitive types draw the shrink too but use the full window (wang2vec)
+        if arch == 2:
+            r = train_cwindow_position(sentence, length, position, window, syn0, syn1, syn1neg, codes, points,
+                                       code_lengths, hs, negative, bounds, index, r, neu1, neu1e, contexts,
+                                       slots, targets[0], alpha, exp_table, loss_table, loss, hot, l2_in,
+                                       l2_out, cap)
+        elif arch == 3:
+            r = train_structured_position(sentence, length, position, window, syn0, syn1, syn1neg, codes,
+                                          points, code_lengths, hs, negative, bounds, index, r, neu1e,
+                                          contexts, slots, targets, n_targets, alpha, exp_table, loss_table,
+                                          loss, hot, l2_in, l2_out, cap)
+        elif cbow:
             r = train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
                                     points, code_lengths, hs, negative, bounds, index, r, neu1, neu1e,
-                                    contexts, targets[0], alpha, exp_table, loss_table, loss, hot)
+                                    contexts, targets[0], alpha, exp_table, loss_table, loss, hot, l2_in,
+                                    l2_out, cap)
         elif batch:
             r = train_skipgram_batch_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                               codes, points, code_lengths, hs, negative, bounds, index, r,
                                               contexts, targets[0], grads, grad_in, alpha, exp_table,
-                                              loss_table, loss, hot)
+                                              loss_table, loss, hot, l2_in, l2_out, cap)
         else:
             r = train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg,
                                         codes, points, code_lengths, hs, negative, bounds, index, r,
                                         neu1e, contexts, targets, n_targets, alpha, exp_table, loss_table,
-                                        loss, hot)
+                                        loss, hot, l2_in, l2_out, cap)
         position += 1
         if position >= length:
             length = 0

@@ -7,6 +7,10 @@ from ..errors import UsageError
 
 #: The reference's default thread count, which ours caps the core count at.
 MAX_DEFAULT_THREADS = 12
+#: What ``-l2-rows`` accepts: which rows the L2 penalty applies to.
+L2_ROWS = ("both", "input", "output")
+#: Names of the architectures of ``-type``.
+TYPE_NAMES = ("CBOW", "skip-gram", "cwindow", "structured skip-gram")
 
 #: Seeds are 64-bit unsigned (the reference's ``unsigned long long`` generator).
 MAX_SEED = (1 << 64) - 1
@@ -31,6 +35,12 @@ class TrainOptions:
     ``batch`` (ours) selects batched skip-gram with negative sampling.
     ``tmpdir`` (ours) is the folder for the token file (default: ``$TMPDIR``, then
     the system's temporary folder).
+    ``type`` (wang2vec's numbering) selects the architecture: 0 CBOW, 1 skip-gram,
+    2 continuous window (cwindow), 3 structured skip-gram; ``None`` follows ``cbow``,
+    and a given ``type`` overrides ``cbow``. ``cap`` clamps every weight a step
+    touches to [-cap, cap] (0 = off; wang2vec's ``-cap 1`` is our ``-cap 50``).
+    ``l2`` is the L2 penalty's weight, applied to the rows named by ``l2_rows``
+    (``both``, ``input`` or ``output``).
     """
 
     train: str = None
@@ -64,6 +74,10 @@ class TrainOptions:
     update_vocab: int = 0
     alpha_schedule: str = "restart"
     hs_update: str = "graft"
+    type: int = None
+    cap: float = 0.0
+    l2: float = 0.0
+    l2_rows: str = "both"
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -71,8 +85,13 @@ class TrainOptions:
         Raises :class:`UsageError` for values the trainer cannot use.
         """
         opts = dataclasses.replace(self)
-        if opts.alpha is None:
-            opts.alpha = 0.05 if opts.cbow else 0.025
+        if opts.type is None:
+            opts.type = 0 if opts.cbow else 1
+        elif opts.type in (0, 1, 2, 3):
+            # cbow stays the "averaged context -> centre" switch the shares estimate with
+            opts.cbow = 1 if opts.type in (0, 2) else 0
+        if opts.alpha is None:  # wang2vec's defaults: 0.05 for types 0 and 2, else 0.025
+            opts.alpha = 0.05 if opts.type in (0, 2) else 0.025
         if opts.threads is None:
             opts.threads = default_threads()
         opts.validate()
@@ -92,6 +111,16 @@ class TrainOptions:
                             ("batch", self.batch)):
             if value not in (0, 1):
                 raise UsageError(f"-{flag} must be 0 or 1, got {value}")
+        if self.type is not None and self.type not in (0, 1, 2, 3):
+            raise UsageError(f"-type must be 0, 1, 2 or 3, got {self.type}")
+        if self.batch and self.type not in (None, 1):
+            raise UsageError("-batch 1 needs skip-gram (-type 1)")
+        if not self.cap >= 0:
+            raise UsageError(f"-cap must not be negative, got {self.cap}")
+        if not self.l2 >= 0:
+            raise UsageError(f"-l2 must not be negative, got {self.l2}")
+        if self.l2_rows not in L2_ROWS:
+            raise UsageError(f"-l2-rows must be one of {', '.join(L2_ROWS)}, got {self.l2_rows}")
         if self.debug not in (0, 1, 2):
             raise UsageError(f"-debug must be 0, 1 or 2, got {self.debug}")
         if self.sample < 0:
@@ -100,7 +129,7 @@ class TrainOptions:
             raise UsageError(f"-alpha must be positive, got {self.alpha}")
         if not self.hs and self.negative == 0:
             raise UsageError("nothing to train: -hs 0 and -negative 0")
-        if self.batch and (self.cbow or self.negative == 0):
+        if self.batch and ((self.cbow and self.type is None) or self.negative == 0):
             raise UsageError("-batch 1 needs skip-gram with negative sampling (-cbow 0 -negative N)")
         if self.seed is not None and self.seed > MAX_SEED:
             raise UsageError(f"-seed must be at most {MAX_SEED} (2^64 - 1), got {self.seed}")
@@ -141,8 +170,9 @@ def checkpoint_interval(text):
 RUN_CONTROL = ("train", "output", "tmpdir", "save_model", "checkpoint", "checkpoint_every", "resume", "debug",
                "binary", "classes", "save_vocab", "init_model", "init_vectors", "update_vocab", "alpha_schedule",
                "hs_update")
-#: Options a model trained further (-init-model) must keep: they shape its matrices.
-MODEL_SHAPE = ("size", "cbow", "hs", "negative")
+#: Options a model trained further (-init-model) must keep: they shape its matrices
+#: (the window sets the width of cwindow's and structured skip-gram's output layers).
+MODEL_SHAPE = ("size", "cbow", "hs", "negative", "type", "window")
 
 
 def merged_options(saved, given, keep):

@@ -18,6 +18,7 @@ from ..files.inputs import check_readable, is_stdin
 from ..files.outputs import check_writable
 from ..jitmemory import release_compiler_pages
 from .run import WATCH_INTERVAL, TrainingInterrupted
+from ..model.options import TYPE_NAMES
 
 
 @dataclasses.dataclass
@@ -137,7 +138,7 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
         result = TrainingResult(vocabulary, text_seconds=text_seconds)
         if not (opts.output or opts.save_model or vectors_wanted):
             return result
-        _log(opts, 1, f"Training {'CBOW' if opts.cbow else 'skip-gram'}"
+        _log(opts, 1, f"Training {TYPE_NAMES[opts.type]}"
                       f"{' hierarchical softmax' if opts.hs else ''}"
                       f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
         result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages)

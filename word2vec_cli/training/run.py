@@ -110,10 +110,16 @@ class TrainingRun:
         private_rows = opts.threads * (self.hot_nodes + 1) if self.hot_nodes else 0  # see train_thread
         threads = np.stack([self.kernels.initial_thread_state(opts.seed, k, begin)
                             for k, (begin, _) in enumerate(self.shares)])
+        hs_rows = n_words + private_rows if opts.hs else 1
+        ns_rows = n_words if opts.negative else 1
+        # cwindow: output rows as wide as the concatenated window; structured
+        # skip-gram: one block of rows per relative position (kernels/structured.py)
+        width = 2 * opts.window * opts.size if opts.type == 2 else opts.size
+        blocks = 2 * opts.window if opts.type == 3 else 1
         return TrainingState(
             syn0=initial_vectors(n_words, opts.size, (opts.seed + 1) % (1 << 64)),
-            syn1=np.zeros((n_words + private_rows if opts.hs else 1, opts.size), dtype=np.float32),
-            syn1neg=np.zeros((n_words if opts.negative else 1, opts.size), dtype=np.float32),
+            syn1=np.zeros((blocks * hs_rows, width), dtype=np.float32),
+            syn1neg=np.zeros((blocks * ns_rows, width), dtype=np.float32),
             threads=threads,
             progress=np.zeros(opts.threads, dtype=np.int64),
             alphas=np.full(opts.threads, opts.alpha, dtype=np.float32),
@@ -128,7 +134,9 @@ class TrainingRun:
                 self.code_lengths, bool(opts.cbow), bool(opts.hs), opts.negative, opts.window, opts.iter,
                 self.train_words, self.word_limit, np.float32(opts.alpha), thread_id, state.progress,
                 state.alphas, state.losses, self.track_loss, self.stop, self.cursors, bool(opts.batch), self.hot_nodes,
-                self.kernels.HOT_MERGE_EVERY, state.threads[thread_id])
+                self.kernels.HOT_MERGE_EVERY, state.threads[thread_id], opts.type,
+                np.float32(opts.l2 if opts.l2_rows != "output" else 0),
+                np.float32(opts.l2 if opts.l2_rows != "input" else 0), np.float32(opts.cap))
 
     def link(self):
         """Load (or compile) the kernel for these argument types without running it,

@@ -15,9 +15,13 @@ def hot_nodes_per_thread(opts, n_words):
     cores spend their time handing those cache lines to each other (2 threads ran
     1.3x (skip-gram) and 1.6x (CBOW) the speed of one; with private copies merged
     every 64 centre words, 1.9x, for about 0.3 points of skip-gram/hs accuracy on
-    the development corpus, see the README). One thread needs none.
+    the development corpus, see the README). One thread needs none; structured
+    skip-gram (``-type 3``) has none either: its paths are spread over one block of
+    nodes per window position, so the threads meet there less often.
     """
 
+    if getattr(opts, "type", None) == 3:
+        return 0
     return min(HOT_NODES, n_words - 1) if opts.hs and opts.threads > 1 else 0
 
 
