@@ -189,6 +189,11 @@ def test_dev_stdout_idiom_pipes_the_vectors(tmp_path, reference_outputs):
                   f"$W -train $C -output /dev/fd/3 $Q 3> {tmp_path}/b")
     assert result.returncode == 0, result.stderr.decode()
     assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes() == reference_outputs["v.txt"]
+    # a link to standard output that is a file opened for appending: appended to, not replaced
+    (tmp_path / "log").write_bytes(b"before\n")
+    result = bash(f"$W -train $C -save-vocab {stdout_link} $Q >> {tmp_path}/log")
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "log").read_bytes() == b"before\n" + reference_outputs["vocab.txt"]
 
 
 def test_new_and_existing_files_get_the_modes_a_plain_create_gives(tmp_path):
