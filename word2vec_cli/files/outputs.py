@@ -48,6 +48,25 @@ def descriptor_of(path):
     return int(match.group(1)) if match else None
 
 
+def _descriptor_behind_links(path, hops=40):
+    """Return the descriptor that ``path`` names directly or through symbolic links
+    (``out -> /dev/stdout``), or None.
+
+    Such a path is written as the descriptor (at its offset, in append mode if the
+    shell opened it so), never renamed over what the descriptor points at.
+    """
+    path = os.fspath(path)
+    for _ in range(hops):
+        fd = descriptor_of(path)
+        if fd is not None or not os.path.islink(path):
+            return fd
+        try:
+            path = os.path.join(os.path.dirname(path), os.readlink(path))
+        except OSError:
+            return None
+    return None
+
+
 def display_name(path):
     """Return ``path`` as messages show it (``-`` is "standard output")."""
     return "standard output" if os.fspath(path) == "-" else os.fspath(path)
@@ -60,7 +79,7 @@ def _kind(path):
     FIFO, device or socket) or ``'file'`` (target: the final path of the regular file
     to replace or create, symbolic links followed).
     """
-    fd = descriptor_of(path)
+    fd = _descriptor_behind_links(path)
     if fd is not None:
         return "descriptor", fd
     try:

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ..errors import Word2VecError
-from ..files.inputs import check_readable, is_stdin
+from ..files.inputs import check_readable, is_regular_file
 from ..files.outputs import check_writable
 from ..jitmemory import release_compiler_pages
 from .run import WATCH_INTERVAL, TrainingInterrupted
@@ -98,8 +98,8 @@ def _text_bar(opts):
     from tqdm import tqdm
 
     total = None
-    if not is_stdin(opts.train) and not opts.train.endswith((".gz", ".bz2", ".xz")):
-        total = os.path.getsize(opts.train)
+    if is_regular_file(opts.train) and not opts.train.endswith((".gz", ".bz2", ".xz")):
+        total = os.path.getsize(opts.train)  # a stream's size is unknown: the bar counts bytes
     return tqdm(total=total, unit="B", unit_scale=True, desc="Reading text", file=sys.stderr,
                 mininterval=0.5, leave=False)
 
