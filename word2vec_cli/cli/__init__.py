@@ -24,6 +24,8 @@ _SUBCOMMANDS = {
     "phrases": ("phrases", "phrases_command"),
     "word2phrase": ("phrases", "phrases_command"),
     "train": ("train", "train_command"),
+    "plot": ("plot", "plot_command"),
+    "map": ("plot", "map_command"),
 }
 
 

@@ -5,6 +5,17 @@ import os
 
 from ..errors import UsageError
 
+#: The changes ``-quality`` can make, each a difference between the reference and
+#: gensim (README, "Quality against gensim, and threads"): ``nos`` no ``</s>`` in
+#: the negative-sampling table; ``clip`` no update for a negative-sampling score
+#: beyond (-6, 6); ``floor`` gensim's learning rate (linear down to 1e-4);
+#: ``sentence`` sentences of up to 10,000 words instead of 1,000; ``share`` the
+#: learning rate of gensim's ``corpus_file`` training (each thread decays it by its
+#: own share of the epoch only).
+QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share")
+#: What ``-quality 1`` turns on: the changes that helped in the study.
+QUALITY_DEFAULT = ("nos", "clip", "floor", "sentence")
+
 #: The reference's default thread count, which ours caps the core count at.
 MAX_DEFAULT_THREADS = 12
 
@@ -26,6 +37,11 @@ class TrainOptions:
     ``threads=None`` means :func:`default_threads`. ``seed`` (ours) is the base of
     the per-thread generators and of the initialisation; 0 reproduces the reference.
     ``batch`` (ours) selects batched skip-gram with negative sampling.
+    ``quality`` (ours): ``"0"`` the reference's training, ``"1"`` the changes of
+    :data:`QUALITY_DEFAULT`, or a comma-separated list of :data:`QUALITY_CHANGES`.
+    ``log`` (ours): a JSON-lines progress log; ``eval`` / ``eval_pairs`` (ours): an
+    analogy / word-pair file evaluated after each epoch; ``loss`` (ours): track the
+    training loss (1), not (0), or ``None``: when ``log`` or an evaluation is asked for.
     """
 
     train: str = None
@@ -47,6 +63,34 @@ class TrainOptions:
     cbow: int = 1
     seed: int = 0
     batch: int = 0
+    quality: str = "0"
+    loss: int = None
+    log: str = None
+    eval: str = None
+    eval_pairs: str = None
+
+    def quality_changes(self):
+        """Return the set of ``-quality`` changes in effect (empty: the reference).
+
+        Raises :class:`UsageError` for an unknown change."""
+        value = str(self.quality if self.quality is not None else "0").strip()
+        if value == "0":
+            return frozenset()
+        if value == "1":
+            return frozenset(QUALITY_DEFAULT)
+        changes = frozenset(part.strip() for part in value.split(",") if part.strip())
+        unknown = sorted(changes - set(QUALITY_CHANGES))
+        if unknown or not changes:
+            raise UsageError(f"-quality must be 0, 1 or a list of {','.join(QUALITY_CHANGES)}, got {value!r}")
+        return changes
+
+    @property
+    def tracks_loss(self):
+        """bool: whether the training loss is accumulated (``loss``, or by default
+        when a log or an evaluation is asked for)."""
+        if self.loss is not None:
+            return bool(self.loss)
+        return bool(self.log or self.eval or self.eval_pairs)
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -75,6 +119,9 @@ class TrainOptions:
                             ("batch", self.batch)):
             if value not in (0, 1):
                 raise UsageError(f"-{flag} must be 0 or 1, got {value}")
+        if self.loss not in (None, 0, 1):
+            raise UsageError(f"-loss must be 0 or 1, got {self.loss}")
+        self.quality_changes()
         if self.debug not in (0, 1, 2):
             raise UsageError(f"-debug must be 0, 1 or 2, got {self.debug}")
         if self.sample < 0:

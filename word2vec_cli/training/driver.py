@@ -17,7 +17,7 @@ from ..errors import Word2VecError
 from ..files.inputs import check_readable, is_stdin
 from ..files.outputs import check_writable
 from ..jitmemory import release_compiler_pages
-from .run import WATCH_INTERVAL, TrainingInterrupted
+from .run import TrainingInterrupted
 
 
 @dataclasses.dataclass
@@ -49,7 +49,10 @@ def check_paths(opts):
     check_readable(opts.train, "training file")
     if opts.read_vocab:
         check_readable(opts.read_vocab, "vocabulary file")
-    for flag, path in (("-output", opts.output), ("-save-vocab", opts.save_vocab)):
+    for flag, path in (("-eval", opts.eval), ("-eval-pairs", opts.eval_pairs)):
+        if path:
+            check_readable(path, f"{flag} file")
+    for flag, path in (("-output", opts.output), ("-save-vocab", opts.save_vocab), ("-log", opts.log)):
         if path:
             check_writable(path, f"{flag} file")
 
@@ -85,7 +88,7 @@ def build_vocabulary(opts, tmpdir=None, release_jit_pages=False):
 
 
 def _text_bar(opts):
-    if opts.debug < 2:
+    if opts.debug < 2 or not sys.stderr.isatty():  # a redrawn bar only on a terminal
         return None
     from tqdm import tqdm
 
@@ -96,7 +99,7 @@ def _text_bar(opts):
                 mininterval=0.5, leave=False)
 
 
-def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=False):
+def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=False, evaluate=None):
     """Run the whole training job described by ``options`` (a :class:`TrainOptions`).
 
     Builds (or reads) the vocabulary and saves it if ``save_vocab`` is set. When an
@@ -106,6 +109,10 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     ``release_jit_pages`` gives the JIT compiler's idle memory back to the OS between
     phases (a process-wide change: the command line asks for it, library calls do
     not by default).
+
+    ``evaluate(words, matrix) -> dict``, when given, scores the vectors after each
+    epoch (see :func:`word2vec_cli.monitor.make_evaluator`); its results go to
+    stderr and the ``-log``.
 
     Returns a :class:`TrainingResult`. Raises :class:`Word2VecError` for bad input
     (before anything is written), when a training thread fails (exit status 1), and
@@ -123,7 +130,7 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
         _log(opts, 1, f"Training {'CBOW' if opts.cbow else 'skip-gram'}"
                       f"{' hierarchical softmax' if opts.hs else ''}"
                       f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
-        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, release_jit_pages)
+        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, release_jit_pages, evaluate)
     result.words_trained = trained
     result.seconds = seconds
     result.words_per_second = trained / seconds if seconds > 0 else 0.0
@@ -142,47 +149,34 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     return result
 
 
-def _train_vectors(opts, vocabulary, tokens, release_jit_pages=False):
-    """Initialise the matrices and train them; return ``(syn0, words, seconds)``."""
+def _train_vectors(opts, vocabulary, tokens, release_jit_pages=False, evaluate=None):
+    """Initialise the matrices and train them, showing and logging progress (and
+    evaluating after each epoch with ``evaluate``); return ``(syn0, words, seconds)``."""
+    from .log import TrainingLog
+    from .progress import Reporter
     from .run import TrainingRun
 
-    run = TrainingRun(opts, vocabulary, tokens)
+    run = TrainingRun(opts, vocabulary, tokens, track_loss=opts.tracks_loss)
     run.link()
     if release_jit_pages:
         release_compiler_pages()
-    bar = _training_bar(opts, run.total_words)
+    log = TrainingLog(opts.log) if opts.log else None
+    reporter = Reporter(run, show=opts.debug >= 2, log=log)
+    words = vocabulary.words
+
+    def on_epoch(run):
+        reporter.epoch((lambda: evaluate(words, run.state.syn0)) if evaluate is not None else None)
+
     start = time.perf_counter()
     try:
-        run.train(on_tick=bar.show if bar else None)
+        run.train(on_tick=reporter.tick, on_epoch=on_epoch)
+        reporter.end()
     except KeyboardInterrupt:
         done, total = run.state.words_done, run.total_words
         raise TrainingInterrupted(f"interrupted after {done:,} of {total:,} words "
                                   f"({100.0 * done / max(total, 1):.1f}%); nothing was written") from None
     finally:
-        if bar is not None:
-            bar.close()
+        reporter.close()
+        if log is not None:
+            log.close()
     return run.state.syn0, run.state.words_done, time.perf_counter() - start
-
-
-class _TrainingBar:
-    """The training progress bar on stderr (``-debug 2``): words, speed, alpha, ETA."""
-
-    def __init__(self, total):
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total, unit="word", unit_scale=True, desc="Training", file=sys.stderr,
-                        mininterval=WATCH_INTERVAL, smoothing=0.1, leave=False)
-        self.shown = 0
-
-    def show(self, run):
-        done = run.state.words_done
-        self.bar.set_postfix_str(f"alpha {float(run.state.alphas.min()):.6f}", refresh=False)
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self):
-        self.bar.close()
-
-
-def _training_bar(opts, total):
-    return _TrainingBar(total) if opts.debug >= 2 else None

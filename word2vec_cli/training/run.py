@@ -18,6 +18,11 @@ from ..errors import Word2VecError
 from .shares import TokenRelease, hot_nodes_per_thread, thread_shares
 from .state import TrainingState
 
+#: gensim's final learning rate and longest sentence (``-quality`` floor, sentence).
+GENSIM_MIN_ALPHA = 1e-4
+GENSIM_MAX_SENTENCE = 10000
+
+
 #: How often the main thread looks at the workers (seconds).
 WATCH_INTERVAL = 0.25
 
@@ -47,6 +52,7 @@ class TrainingRun:
 
     def __init__(self, opts, vocabulary, tokens, state=None, track_loss=False):
         from ..kernels import thread as kernels
+        from ..kernels.context import MAX_SENTENCE_LENGTH
         from ..model import sampling
         from ..model.huffman import HuffmanCodes
         from ..model.weights import loss_table, sigmoid_table
@@ -55,6 +61,7 @@ class TrainingRun:
         self.kernels = kernels
         self.vocabulary = vocabulary
         counts = vocabulary.counts
+        changes = opts.quality_changes()
         self.train_words = vocabulary.train_words
         n_words = len(vocabulary)
         if opts.hs:
@@ -64,11 +71,19 @@ class TrainingRun:
             self.codes = np.zeros((1, 1), dtype=np.uint8)
             self.points = np.zeros((1, 1), dtype=np.int32)
             self.code_lengths = np.zeros(1, dtype=np.int32)
-        self.bounds = (sampling.unigram_bounds(counts) if opts.negative
+        table_counts = counts
+        if "nos" in changes:  # </s> keeps 2 of the 10^8 entries (see unigram_bounds)
+            table_counts = counts.copy()
+            table_counts[0] = 0
+        self.bounds = (sampling.unigram_bounds(table_counts) if opts.negative
                        else np.array([0, sampling.TABLE_SIZE], np.int64))
         self.index = sampling.draw_index(self.bounds)
         self.keep = sampling.keep_probabilities(counts, opts.sample, self.train_words)
-        self.exp_table = sigmoid_table()
+        #: gensim's rules where ``-quality`` asks for them (:data:`QUALITY_CHANGES`)
+        self.min_alpha = np.float32(GENSIM_MIN_ALPHA if "floor" in changes else 0)
+        self.rate_share = opts.threads if "share" in changes else 1
+        self.max_sentence = GENSIM_MAX_SENTENCE if "sentence" in changes else MAX_SENTENCE_LENGTH
+        self.exp_table = sigmoid_table(skip_beyond="clip" in changes)
         self.loss_table = loss_table()
         self.token_array = np.asarray(tokens.array())
         # with -read-vocab the counts may not match the text: stop an epoch where the
@@ -80,6 +95,8 @@ class TrainingRun:
         #: Accumulate the training loss in ``state.losses`` (costs 4-13% of the time).
         self.track_loss = track_loss
         self.stop = np.zeros(1, dtype=np.int64)
+        #: held by the thread merging its private hot rows (alone on its cache line)
+        self.merge_lock = np.zeros(16, dtype=np.int64)[8:9]
         self.cursors = np.array([int(row[kernels.STATE_CURSOR]) for row in self.state.threads], dtype=np.int64)
         self.release = TokenRelease(tokens, self.shares, self.cursors)
 
@@ -103,7 +120,7 @@ class TrainingRun:
             threads=threads,
             progress=np.zeros(opts.threads, dtype=np.int64),
             alphas=np.full(opts.threads, opts.alpha, dtype=np.float32),
-            losses=np.zeros(opts.threads, dtype=np.float64))
+            losses=np.zeros((opts.threads, 2), dtype=np.float64))
 
     def arguments(self, thread_id):
         """Return the argument tuple of the kernel call for ``thread_id``."""
@@ -114,7 +131,8 @@ class TrainingRun:
                 self.code_lengths, bool(opts.cbow), bool(opts.hs), opts.negative, opts.window, opts.iter,
                 self.train_words, self.word_limit, np.float32(opts.alpha), thread_id, state.progress,
                 state.alphas, state.losses, self.track_loss, self.stop, self.cursors, bool(opts.batch), self.hot_nodes,
-                self.kernels.HOT_MERGE_EVERY, state.threads[thread_id])
+                self.kernels.HOT_MERGE_EVERY, self.merge_lock, self.min_alpha, self.rate_share,
+                self.max_sentence, state.threads[thread_id])
 
     def link(self):
         """Load (or compile) the kernel for these argument types without running it,
