@@ -5,7 +5,7 @@ For each mode (cbow-ns, sg-ns by default, the reference's flags otherwise: size 
 window 5, sample 1e-3, negative 5, min-count 5) this trains, for every seed:
 
 * ours as the reference (``-quality 0``), ours with each ``-quality`` change alone
-  (``nos``, ``clip``, ``floor``, ``sentence``, ``share``), ours with all of them, ours with
+  (``nos``, ``clip``, ``floor``, ``sentence``, ``share``, ``init``), ours with all of them, ours with
   ``-quality 1``;
 * gensim with the same flags (``Word2Vec(corpus_file=...)``, gensim's own
   ``min_alpha`` 1e-4), and optionally the reference binary (``--reference PATH``);
@@ -39,10 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import (COMMON_FLAGS, GENSIM_CHILD, MIN_COUNT, MODES, SHARED_QUESTIONS,  # noqa: E402
                    evaluate, machine_description, plain_corpus, run_measured, tail)
 
-#: The configurations of ours: label -> ``-quality`` value.
-OURS = {"reference rules (-quality 0)": "0", "nos": "nos", "clip": "clip", "floor": "floor",
-        "sentence": "sentence", "share": "share", "all five": "nos,clip,floor,sentence,share",
-        "-quality 1": "1"}
+#: The configurations of ours: short name -> (label in the table, ``-quality`` value).
+OURS = {"base": ("reference rules (-quality 0)", "0"), "nos": ("nos", "nos"), "clip": ("clip", "clip"),
+        "floor": ("floor", "floor"), "sentence": ("sentence", "sentence"), "share": ("share", "share"),
+        "init": ("init", "init"), "all": ("all (-quality 1)", "1")}
 #: Epochs of each mode (the issue's measurements).
 EPOCHS = {"cbow-ns": 5, "sg-ns": 2}
 #: gensim with its default min_alpha (1e-4): the bench's child sets the reference's floor instead.
@@ -70,8 +70,9 @@ def study(args):
     store = out / f"quality-{args.name}.json"
     result = json.loads(store.read_text()) if store.exists() else {"runs": []}
     done = {(r["mode"], r["config"], r["seed"]) for r in result["runs"] if r.get("accuracy") is not None}
-    configs = [(label, "ours", quality) for label, quality in OURS.items() if label in args.configs]
-    configs.append(("gensim", "gensim", None))
+    configs = [(OURS[name][0], "ours", OURS[name][1]) for name in args.configs if name in OURS]
+    if "gensim" in args.configs:
+        configs.append(("gensim", "gensim", None))
     if args.reference:
         configs.append(("reference binary", "reference", None))
     with tempfile.TemporaryDirectory(prefix="quality-") as tmp:
@@ -123,8 +124,10 @@ def table(result, modes):
         gensim = by_config.get("gensim")
         gensim_wall = statistics.median(r["wall_seconds"] for r in gensim) if gensim else None
         flags = result["flags"][mode]
-        known = set(OURS) | {"gensim", "reference binary"}
-        for config, rows in by_config.items():
+        known = {label for label, _ in OURS.values()} | {"gensim", "reference binary"}
+        order = [label for label, _ in OURS.values()] + ["gensim", "reference binary"]
+        for config, rows in sorted(by_config.items(), key=lambda item: order.index(item[0])
+                                   if item[0] in order else len(order)):
             if config not in known:
                 continue
             accs = [r["accuracy"] for r in rows]
@@ -143,7 +146,8 @@ def main(argv=None):
     parser.add_argument("--name", default="dev", help="name of the output files (quality-NAME.md/json)")
     parser.add_argument("--questions", default=str(SHARED_QUESTIONS), help="analogy questions")
     parser.add_argument("--modes", nargs="+", default=list(EPOCHS), choices=list(EPOCHS))
-    parser.add_argument("--configs", nargs="+", default=[c for c in OURS if c not in ("sentence", "-quality 1")], choices=list(OURS),
+    parser.add_argument("--configs", nargs="+", default=[c for c in OURS if c != "sentence"] + ["gensim"],
+                        choices=list(OURS) + ["gensim"],
                         help="which configurations of ours to run")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--threads", type=int, default=2)

@@ -283,3 +283,84 @@ def test_without_matplotlib_plot_names_the_extra_in_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert done.returncode == 1
     assert done.stderr.decode().strip() == "word2vec plot: error: plotting needs matplotlib: pip install 'word2vec-cli[plot]'"
+
+
+# -quality: each of gensim's rules against its formula
+
+
+def test_clip_leaves_scores_beyond_six_untrained_and_the_reference_clamps_them():
+    from word2vec_cli.kernels.steps import ns_gradient
+    from word2vec_cli.model.weights import sigmoid_table
+
+    alpha = np.float32(0.025)
+    reference, gensim = sigmoid_table(), sigmoid_table(skip_beyond=True)
+    np.testing.assert_array_equal(reference[:-1], gensim[:-1])
+    for f, label, clamped in ((7.0, 0, -alpha), (7.0, 1, 0.0), (-7.0, 1, alpha), (-7.0, 0, 0.0)):
+        assert ns_gradient(np.float32(f), np.float32(label), alpha, reference) == np.float32(clamped)
+        assert ns_gradient(np.float32(f), np.float32(label), alpha, gensim) == 0
+    inside = np.float32(1.5)
+    assert ns_gradient(inside, np.float32(1), alpha, gensim) == ns_gradient(inside, np.float32(1), alpha, reference)
+    expected = (1 - reference[int((1.5 + 6) * 83)]) * alpha  # the reference's table lookup
+    assert ns_gradient(inside, np.float32(1), alpha, gensim) == pytest.approx(expected, rel=1e-6)
+
+
+def test_floor_is_gensims_linear_rate_down_to_1e_4():
+    from word2vec_cli.model.weights import linear_rate
+
+    for done in (0, 250, 500, 999, 1000, 1200):
+        expected = 0.025 - (0.025 - 1e-4) * min(done / 1000, 1.0)
+        assert linear_rate(np.float32(0.025), np.float32(1e-4), done, 1000) == pytest.approx(expected, rel=1e-5)
+
+
+def test_nos_takes_end_of_sentence_out_of_the_negative_table(tmp_path):
+    from word2vec_cli.text import corpus
+    from word2vec_cli.training.run import TrainingRun
+
+    runs = {}
+    for quality in ("0", "nos"):
+        opts = TrainOptions(train=str(TINY), threads=1, debug=0, quality=quality).resolved()
+        vocabulary, tokens = corpus.encode(str(TINY), opts.min_count)
+        with tokens:
+            runs[quality] = TrainingRun(opts, vocabulary, tokens)
+    share = lambda run, word: (run.bounds[word + 1] - run.bounds[word]) / run.bounds[-1]  # noqa: E731
+    assert share(runs["0"], 0) > 0.01  # </s> is the most frequent "word"
+    assert share(runs["nos"], 0) < 1e-7
+    # the other words keep their relative shares
+    assert share(runs["nos"], 5) / share(runs["nos"], 9) == pytest.approx(share(runs["0"], 5) / share(runs["0"], 9),
+                                                                           rel=1e-5)
+
+
+@pytest.mark.parametrize("quality, expected", [("0", 0.5), ("share", 0.75)])
+def test_share_decays_the_rate_by_each_threads_share_of_the_epoch(tmp_path, quality, expected):
+    from word2vec_cli.text import corpus
+    from word2vec_cli.training.run import TrainingRun
+
+    text = tmp_path / "c.txt"
+    text.write_bytes(TINY.read_bytes() * 24)
+    opts = TrainOptions(train=str(text), threads=2, iter=2, debug=0, size=10, quality=quality).resolved()
+    vocabulary, tokens = corpus.encode(str(text), opts.min_count)
+    seen = []
+    with tokens:
+        run = TrainingRun(opts, vocabulary, tokens)
+        run.train(on_epoch=lambda run: seen.append(run.state.alphas.copy()))
+    # at the end of epoch 1 of 2 the reference's rate has fallen by half; gensim's
+    # corpus_file workers have each counted only their half of the epoch (the rates
+    # are those of each thread's last publication, up to 10,000 words earlier)
+    assert seen[0] / opts.alpha == pytest.approx(np.full(2, expected), abs=0.04)
+
+
+def test_init_doubles_the_reference_initial_range_and_quality_0_keeps_it(tmp_path):
+    from word2vec_cli.model.weights import initial_vectors
+    from word2vec_cli.text import corpus
+    from word2vec_cli.training.run import TrainingRun
+
+    states = {}
+    for quality in ("0", "init"):
+        opts = TrainOptions(train=str(TINY), threads=1, debug=0, size=16, quality=quality).resolved()
+        vocabulary, tokens = corpus.encode(str(TINY), opts.min_count)
+        with tokens:
+            states[quality] = TrainingRun(opts, vocabulary, tokens).state.syn0
+    reference = initial_vectors(len(vocabulary), 16, 1)
+    np.testing.assert_array_equal(states["0"], reference)
+    np.testing.assert_array_equal(states["init"], 2 * reference)
+    assert np.abs(states["init"]).max() <= 1 / 16 and np.abs(states["init"]).max() > 0.9 / 16

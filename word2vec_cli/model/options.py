@@ -11,10 +11,11 @@ from ..errors import UsageError
 #: beyond (-6, 6); ``floor`` gensim's learning rate (linear down to 1e-4);
 #: ``sentence`` sentences of up to 10,000 words instead of 1,000; ``share`` the
 #: learning rate of gensim's ``corpus_file`` training (each thread decays it by its
-#: own share of the epoch only).
-QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share")
-#: What ``-quality 1`` turns on: the changes that helped in the study.
-QUALITY_DEFAULT = ("nos", "clip", "floor", "sentence")
+#: own share of the epoch only); ``init`` gensim's initial vectors (uniform in
+#: (-1/size, 1/size), twice the reference's range).
+QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share", "init")
+#: What ``-quality 1`` turns on: every change (none hurt in the study; README).
+QUALITY_DEFAULT = QUALITY_CHANGES
 
 #: The reference's default thread count, which ours caps the core count at.
 MAX_DEFAULT_THREADS = 12

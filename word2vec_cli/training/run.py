@@ -113,8 +113,11 @@ class TrainingRun:
         private_rows = opts.threads * (self.hot_nodes + 1) if self.hot_nodes else 0  # see train_thread
         threads = np.stack([self.kernels.initial_thread_state(opts.seed, k, begin)
                             for k, (begin, _) in enumerate(self.shares)])
+        syn0 = initial_vectors(n_words, opts.size, opts.seed + 1)
+        if "init" in opts.quality_changes():  # gensim's range: (-1/size, 1/size)
+            syn0 *= np.float32(2)
         return TrainingState(
-            syn0=initial_vectors(n_words, opts.size, opts.seed + 1),
+            syn0=syn0,
             syn1=np.zeros((n_words + private_rows if opts.hs else 1, opts.size), dtype=np.float32),
             syn1neg=np.zeros((n_words if opts.negative else 1, opts.size), dtype=np.float32),
             threads=threads,
