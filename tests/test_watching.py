@@ -364,3 +364,21 @@ def test_init_doubles_the_reference_initial_range_and_quality_0_keeps_it(tmp_pat
     np.testing.assert_array_equal(states["0"], reference)
     np.testing.assert_array_equal(states["init"], 2 * reference)
     assert np.abs(states["init"]).max() <= 1 / 16 and np.abs(states["init"]).max() > 0.9 / 16
+
+
+def test_sample_takes_the_threshold_over_the_words_without_end_of_sentence():
+    from word2vec_cli.text import corpus
+    from word2vec_cli.training.run import TrainingRun
+
+    keeps = {}
+    for quality in ("0", "sample"):
+        opts = TrainOptions(train=str(TINY), threads=1, debug=0, quality=quality).resolved()
+        vocabulary, tokens = corpus.encode(str(TINY), opts.min_count)
+        with tokens:
+            keeps[quality] = TrainingRun(opts, vocabulary, tokens).keep
+    counts = vocabulary.counts.astype(np.float64)
+    for quality, words in (("0", vocabulary.train_words), ("sample", vocabulary.train_words - counts[0])):
+        threshold = 1e-3 * words
+        expected = (np.sqrt(counts[1:] / threshold) + 1) * threshold / counts[1:]
+        np.testing.assert_allclose(keeps[quality][1:], expected, rtol=1e-5)
+    assert (keeps["sample"][1:] < keeps["0"][1:]).all()

@@ -12,8 +12,9 @@ from ..errors import UsageError
 #: ``sentence`` sentences of up to 10,000 words instead of 1,000; ``share`` the
 #: learning rate of gensim's ``corpus_file`` training (each thread decays it by its
 #: own share of the epoch only); ``init`` gensim's initial vectors (uniform in
-#: (-1/size, 1/size), twice the reference's range).
-QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share", "init")
+#: (-1/size, 1/size), twice the reference's range); ``sample`` gensim's subsampling
+#: threshold (``-sample`` times the words without ``</s>``).
+QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share", "init", "sample")
 #: What ``-quality 1`` turns on: every change (none hurt in the study; README).
 QUALITY_DEFAULT = QUALITY_CHANGES
 

@@ -78,7 +78,9 @@ class TrainingRun:
         self.bounds = (sampling.unigram_bounds(table_counts) if opts.negative
                        else np.array([0, sampling.TABLE_SIZE], np.int64))
         self.index = sampling.draw_index(self.bounds)
-        self.keep = sampling.keep_probabilities(counts, opts.sample, self.train_words)
+        # gensim has no </s>: its threshold counts the words only
+        sampled_words = self.train_words - int(counts[0]) if "sample" in changes else self.train_words
+        self.keep = sampling.keep_probabilities(counts, opts.sample, max(sampled_words, 1))
         #: gensim's rules where ``-quality`` asks for them (:data:`QUALITY_CHANGES`)
         self.min_alpha = np.float32(GENSIM_MIN_ALPHA if "floor" in changes else 0)
         self.rate_share = opts.threads if "share" in changes else 1
