@@ -31,14 +31,14 @@ from bench import (COMMON_FLAGS, MIN_COUNT, MODES, SHARED_QUESTIONS, evaluate,  
                    machine_description, plain_corpus, run_measured, tail)
 
 
-def command(impl, params, corpus, output, reference):
+def command(impl, params, corpus, output, reference, ours_flags=()):
     """Return the command line of one training run."""
     flags = []
     for name in ("cbow", "size", "window", "sample", "hs", "negative", "iter", "threads", "min_count"):
         flags += [f"-{name.replace('_', '-')}", str(params[name])]
     if impl == "ours":
         return [sys.executable, "-m", "word2vec_cli", "-train", str(corpus), "-output", str(output),
-                "-binary", "1", "-debug", "0", *flags]
+                "-binary", "1", "-debug", "0", *flags, *ours_flags]
     return [str(reference), "-train", str(corpus), "-output", str(output), "-binary", "1", "-debug", "0", *flags]
 
 
@@ -53,6 +53,9 @@ def main(argv=None):
     parser.add_argument("--iter", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", default="docs")
+    parser.add_argument("--ours-flags", default="", help="extra flags of ours, e.g. '-quality split' "
+                        "(its runs are stored apart: 'ours -quality split')")
+    parser.add_argument("--impls", nargs="+", default=["ours", "reference"], choices=["ours", "reference"])
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -66,11 +69,13 @@ def main(argv=None):
             params = {**COMMON_FLAGS, **MODES[mode], "iter": args.iter, "threads": args.threads,
                       "min_count": MIN_COUNT}
             for run in range(1, args.runs + 1):
-                for impl in ("ours", "reference"):
+                for kind in args.impls:
+                    impl = f"ours {args.ours_flags}" if kind == "ours" and args.ours_flags else kind
                     if (mode, impl, run) in done:
                         continue
                     vectors, log = workdir / "v.bin", workdir / "run.log"
-                    wall, _, status = run_measured(command(impl, params, corpus, vectors, args.reference), log)
+                    cmd = command(kind, params, corpus, vectors, args.reference, args.ours_flags.split())
+                    wall, _, status = run_measured(cmd, log)
                     accuracy = evaluate(vectors, Path(args.questions), workdir / "acc.log")[0] if status == 0 else None
                     if status:
                         print(f"{mode} {impl} run {run} failed: {tail(log)}")
@@ -84,20 +89,25 @@ def main(argv=None):
     lines = [f"Corpus `{Path(args.corpus).name}`, questions `{Path(args.questions).name}` (top 30000), "
              f"{args.threads} threads, -iter {args.iter}, other flags the reference's defaults; "
              f"{result['machine']['cpu']}, {result['machine']['date']}.", "",
-             "| mode | implementation | runs | accuracy % mean | sd | min-max | difference of means |",
+             "| mode | implementation | runs | accuracy % mean | sd | min-max | |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for mode in args.modes:
         means = {}
-        for impl in ("ours", "reference"):
+        impls = sorted({r["impl"] for r in result["runs"] if r["mode"] == mode}, key=lambda i: (i == "reference", i))
+        for impl in impls:
             accs = [r["accuracy"] for r in result["runs"]
                     if r["mode"] == mode and r["impl"] == impl and r["accuracy"] is not None]
             if not accs:
                 continue
             means[impl] = statistics.mean(accs)
             sd = statistics.stdev(accs) if len(accs) > 1 else 0.0
-            diff = f"{means['ours'] - means['reference']:+.2f}" if impl == "reference" and "ours" in means else ""
+            diff = ""
             lines.append(f"| {mode} | {impl} | {len(accs)} | {means[impl]:.2f} | {sd:.2f} | "
                          f"{min(accs):.2f}-{max(accs):.2f} | {diff} |")
+        if "reference" in means:  # differences against the reference, after its row
+            for impl, mean in means.items():
+                if impl != "reference":
+                    lines.append(f"| {mode} | {impl} - reference | | {mean - means['reference']:+.2f} | | | |")
     text = "\n".join(lines) + "\n"
     (out / f"threads-{args.name}.md").write_text(text)
     print(text)

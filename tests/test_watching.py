@@ -382,3 +382,23 @@ def test_sample_takes_the_threshold_over_the_words_without_end_of_sentence():
         expected = (np.sqrt(counts[1:] / threshold) + 1) * threshold / counts[1:]
         np.testing.assert_allclose(keeps[quality][1:], expected, rtol=1e-5)
     assert (keeps["sample"][1:] < keeps["0"][1:]).all()
+
+
+def test_split_gives_each_thread_an_equal_part_of_the_corpus(tmp_path):
+    from word2vec_cli.text import corpus
+    from word2vec_cli.training.run import TrainingRun
+
+    text = tmp_path / "c.txt"
+    # a first half of long sentences and a second of short ones: unequal work per token
+    long_lines = TINY.read_bytes().replace(b"\n", b" ")[:60000] + b"\n"
+    short = b"".join(b" ".join(line.split()[:3]) + b"\n" for line in TINY.read_bytes().splitlines())
+    text.write_bytes(long_lines * 3 + short * 3)
+    shares = {}
+    for quality in ("0", "split"):
+        opts = TrainOptions(train=str(text), threads=2, debug=0, cbow=0, quality=quality).resolved()
+        vocabulary, tokens = corpus.encode(str(text), opts.min_count)
+        with tokens:
+            shares[quality] = TrainingRun(opts, vocabulary, tokens).shares
+    n = shares["split"][-1][1]
+    assert shares["split"] == [(0, n // 2), (n // 2, n)]
+    assert shares["0"][0][1] != n // 2  # the default balances the estimated work instead

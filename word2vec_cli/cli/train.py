@@ -52,7 +52,8 @@ Example:
 @reference_flag("seed", int, "[ours] Base of the random generators; 0 reproduces the reference.", _DEFAULTS.seed)
 @reference_flag("batch", int, "[ours] Batched skip-gram with negative sampling (-cbow 0 only).", _DEFAULTS.batch)
 @reference_flag("quality", str, "[ours] gensim's rules where they give better vectors: 0 off (the "
-                "reference), 1 on, or a list of nos,clip,floor,sentence,share,init,sample (see README).", _DEFAULTS.quality,
+                "reference), 1 on, or a list of nos,clip,floor,sentence,share,init,sample,split "
+                "(see README).", _DEFAULTS.quality,
                 metavar="SPEC")
 @reference_flag("loss", int, "[ours] Track the training loss: 1 on, 0 off [default: on with -log, "
                 "-eval or -eval-pairs].")
