@@ -49,7 +49,7 @@ def test_sigmoid_factor_matters(monkeypatch):
 
     shifted = weights.sigmoid_table()
     shifted[:1000] = 1 / (1 + np.exp(-((np.arange(1000) + 0.33) / 1000 * 2 - 1) * 6))
-    monkeypatch.setattr(weights, "sigmoid_table", lambda: shifted.astype(np.float32))
+    monkeypatch.setattr(weights, "sigmoid_table", lambda skip_beyond=False: shifted.astype(np.float32))
     perturbed = train_model(TrainOptions(train=str(TINY), threads=1, debug=0, iter=1)).syn0
     assert np.abs(reference.vectors - perturbed).max() > 1e-3
 

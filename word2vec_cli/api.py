@@ -70,20 +70,23 @@ def train(corpus, output=None, **options):
     Keyword options are the ``word2vec`` flags with ``_`` for ``-`` (``size``,
     ``window``, ``sample``, ``hs``, ``negative``, ``threads``, ``iter``, ``min_count``,
     ``alpha``, ``classes``, ``debug``, ``binary``, ``save_vocab``, ``read_vocab``,
-    ``cbow``, ``seed``, ``batch``, ``tmpdir``, ``type``, ``cap``, ``l2``, ``l2_rows``, and those of
-    the model file: ``save_model``, ``init_model``, ...); ``debug`` defaults to 0 here. With ``output``
+    ``cbow``, ``seed``, ``batch``, ``tmpdir``, ``type``, ``cap``, ``l2``, ``l2_rows``, ``quality``,
+    ``loss``, ``log``, ``eval``, ``eval_pairs``, and those of the model file: ``save_model``,
+    ``init_model``, ...); ``debug`` defaults to 0 here. With ``output``
     the vectors are also written there (binary when ``binary=1``).
 
     Returns :class:`Vectors`. Raises :class:`~word2vec_cli.errors.Word2VecError` for
     bad input and TypeError for an unknown option.
     """
+    from .monitor import make_evaluator
     from .training.driver import train_model
 
     options.setdefault("debug", 0)
     unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
     if unknown:
         raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
-    result = train_model(TrainOptions(train=os.fspath(corpus), output=output and os.fspath(output), **options))
+    opts = TrainOptions(train=os.fspath(corpus), output=output and os.fspath(output), **options)
+    result = train_model(opts, evaluate=make_evaluator(opts.eval, opts.eval_pairs))
     return Vectors(result.vocabulary.words, result.syn0, _trusted=True)
 
 

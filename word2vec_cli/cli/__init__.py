@@ -26,6 +26,8 @@ _SUBCOMMANDS = {
     "train": ("train", "train_command"),
     "segment": ("segment", "segment_command"),
     "segment-score": ("segment", "segment_score_command"),
+    "plot": ("plot", "plot_command"),
+    "map": ("plot", "map_command"),
 }
 
 

@@ -18,6 +18,8 @@ Subcommands (also installed under the reference's names):
   word2vec convert IN OUT          text / binary / numpy vector files
   word2vec segment [FILES]         split Chinese text into words (word2vec-segment)
   word2vec segment-score GOLD TEST precision, recall, F1 of a segmentation
+  word2vec plot LOG... -output PNG loss and evaluation curves of -log files
+  word2vec map VECTORS WORDS... -output PNG   2-D PCA map of words (or -questions F -section S)
 
 \b
 Example:
@@ -81,6 +83,17 @@ Example:
                 _DEFAULTS.l2, metavar="LAMBDA")
 @reference_flag("l2-rows", click.Choice(("both", "input", "output")), "[ours] Rows -l2 penalises.",
                 _DEFAULTS.l2_rows)
+@reference_flag("quality", str, "[ours] gensim's rules where they give better vectors: 0 off (the "
+                "reference), 1 on, or a list of nos,clip,floor,sentence,share,init,sample,split "
+                "(see README).", _DEFAULTS.quality,
+                metavar="SPEC")
+@reference_flag("loss", int, "[ours] Track the training loss: 1 on, 0 off [default: on with -log, "
+                "-eval or -eval-pairs].")
+@reference_flag("log", str, "[ours] Write JSON-lines progress (loss, alpha, speed, memory, "
+                "evaluations) to FILE.", metavar="FILE")
+@reference_flag("eval", str, "[ours] Evaluate an analogy question FILE after each epoch.", metavar="FILE")
+@reference_flag("eval-pairs", str, "[ours] Evaluate a word-pair similarity FILE after each epoch.",
+                metavar="FILE")
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 
@@ -88,10 +101,13 @@ def train_command(**flags):
     negative sampling on several threads, and writes the reference's text or binary
     vector format.
     """
+    from ..monitor import make_evaluator
     from ..training.driver import train_model
 
     if flags["train"] and not (flags["output"] or flags["save_vocab"] or flags["save_model"] or flags["checkpoint"]):
         click.echo("word2vec: warning: neither -output nor -save-vocab is given: the text is read "
                    "but nothing is written", err=True)
-    train_model(TrainOptions(**flags), vectors_wanted=bool(flags["resume"]), release_jit_pages=True)
+    options = TrainOptions(**flags)
+    evaluate = make_evaluator(options.eval, options.eval_pairs) if options.train else None
+    train_model(options, vectors_wanted=bool(flags["resume"]), release_jit_pages=True, evaluate=evaluate)
     return 0

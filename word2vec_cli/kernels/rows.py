@@ -50,6 +50,46 @@ def prefetch_row(typingctx, matrix, row):
     return types.void(matrix, row), codegen
 
 
+@intrinsic
+def compare_and_swap(typingctx, array, index, expected, new):
+    """Atomically set ``array[index]`` to ``new`` if it equals ``expected``; return
+    the value it had (``expected`` when the swap happened). ``array`` is a 1-D int64
+    array; the operation is sequentially consistent (a full barrier on x86)."""
+    if not (isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        target = context.make_array(array_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], signature.args[1], types.intp)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, target, [index])
+        old = context.cast(builder, args[2], signature.args[2], types.int64)
+        value = context.cast(builder, args[3], signature.args[3], types.int64)
+        outcome = builder.cmpxchg(pointer, old, value, "seq_cst", "seq_cst")
+        return builder.extract_value(outcome, 0)
+
+    return types.int64(array, index, expected, new), codegen
+
+
+@intrinsic
+def atomic_store(typingctx, array, index, value):
+    """Atomically write ``value`` to ``array[index]`` (1-D int64; sequentially
+    consistent, so that writes before it are visible to whoever reads it)."""
+    if not (isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        target = context.make_array(array_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], signature.args[1], types.intp)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, target, [index])
+        builder.atomic_rmw("xchg", pointer, context.cast(builder, args[2], signature.args[2], types.int64),
+                           "seq_cst")
+        return context.get_dummy_value()
+
+    return types.void(array, index, value), codegen
+
+
 @njit(cache=True, nogil=True, inline="always")
 def prefetch_rows(inputs, row_in, outputs, rows_out, n_out):
     """Prefetch ``inputs[row_in]`` and ``outputs[rows_out[j]]`` for ``j`` in 1..n_out - 1

@@ -18,8 +18,8 @@ import numpy as np
 from numba import njit
 
 from ..model.sampling import DRAW_INDEX_SHIFT, TABLE_SIZE
-from ..model.weights import EXP_TABLE_FACTOR, LOSS_RANGE, LOSS_TABLE_SIZE, MAX_EXP, next_random
-from .rows import distinct4, dot, dot4, prefetch_row, update4, update_pair
+from ..model.weights import EXP_TABLE_FACTOR, EXP_TABLE_SIZE, LOSS_RANGE, LOSS_TABLE_SIZE, MAX_EXP, next_random
+from .rows import atomic_store, compare_and_swap, distinct4, dot, dot4, prefetch_row, update4, update_pair
 
 # Globals are frozen into the compiled code: the modulo by the table size becomes a
 # multiplication by its reciprocal instead of a 64-bit division per draw.
@@ -27,6 +27,7 @@ _TABLE_SIZE = np.uint64(TABLE_SIZE)
 _INDEX_SHIFT = np.int64(DRAW_INDEX_SHIFT)
 _F32_MAX_EXP = np.float32(MAX_EXP)
 _F32_FACTOR = np.float32(EXP_TABLE_FACTOR)
+_EXP_TABLE_SIZE = np.int64(EXP_TABLE_SIZE)
 _LOSS_RANGE = np.float64(LOSS_RANGE)
 _LOSS_STEPS = np.float64(LOSS_TABLE_SIZE / (2 * LOSS_RANGE))
 
@@ -76,10 +77,19 @@ def negative_target(r, bounds, index, n_words):
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
 def ns_gradient(f, label, alpha, exp_table):
-    """Return the negative-sampling gradient for score ``f``, clamped outside (-6, 6)."""
+    """Return the negative-sampling gradient for score ``f``, clamped outside (-6, 6).
+
+    Beyond (-6, 6) the reference takes the sigmoid as 1 or 0; gensim skips the output
+    (no update). The table's spare last entry (see :func:`~word2vec_cli.model.weights.sigmoid_table`)
+    says which: 0 the reference, 1 gensim (``-quality`` option ``clip``).
+    """
     if f > _F32_MAX_EXP:
+        if exp_table[_EXP_TABLE_SIZE] != np.float32(0):
+            return np.float32(0)
         return (label - np.float32(1)) * alpha
     if f < -_F32_MAX_EXP:
+        if exp_table[_EXP_TABLE_SIZE] != np.float32(0):
+            return np.float32(0)
         return label * alpha
     return (label - exp_table[np.int64((f + _F32_MAX_EXP) * _F32_FACTOR)]) * alpha
 
@@ -163,22 +173,42 @@ def hierarchical_softmax(inputs, row_in, word, syn1, codes, points, code_lengths
         d += 1
 
 
-@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def merge_hot_rows(syn1, base, first_hot, start):
     """Publish this thread's private copies of the hot Huffman nodes and take the
     other threads' changes: shared = private + (shared - base); then private = base = shared.
 
     The private rows start at row ``start`` of ``syn1``, the shared rows at
     ``first_hot``; ``base`` holds the values the private rows had at the last merge.
+    Compiled without fast-math (and not inlined into the fast-math kernel), so that
+    the sum is evaluated as written: exactly the private value when no other thread
+    changed the row (one thread: the reference's result). The caller holds the
+    merge lock (:func:`try_merge_hot_rows`).
     """
     for h in range(base.shape[0]):
         for c in range(base.shape[1]):
-            # the private value plus the others' changes: exactly the private value
-            # when no other thread changed the row (one thread: the reference's result)
             shared = syn1[start + h, c] + (syn1[first_hot + h, c] - base[h, c])
             syn1[first_hot + h, c] = shared
             syn1[start + h, c] = shared
             base[h, c] = shared
+
+
+@njit(cache=True, nogil=True, inline="always")
+def try_merge_hot_rows(syn1, base, first_hot, start, lock, wait):
+    """Merge the hot rows (:func:`merge_hot_rows`) under ``lock[0]`` (0 free, 1
+    held); return whether it was done.
+
+    Two threads merging at once would both read a shared row, add their own change
+    and write it back, and one change would be lost. With ``wait`` false a taken lock
+    is left alone (the caller tries again at its next centre word, so no thread ever
+    spins while the other merges); with ``wait`` it spins until the lock is free.
+    """
+    while compare_and_swap(lock, 0, 0, 1) != 0:
+        if not wait:
+            return False
+    merge_hot_rows(syn1, base, first_hot, start)
+    atomic_store(lock, 0, 0)
+    return True
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", inline="always")

@@ -17,13 +17,12 @@ one set of negatives among the context words of a centre word.
 import numpy as np
 from numba import njit
 
-from ..model.weights import learning_rate, next_random
+from ..model.weights import learning_rate, linear_rate, next_random
 from .cbow import train_cbow_position
-from .context import MAX_SENTENCE_LENGTH
 from .cwindow import train_cwindow_position
 from .skipgram import train_skipgram_batch_position, train_skipgram_position
 from .structured import train_structured_position
-from .steps import merge_hot_rows
+from .steps import try_merge_hot_rows
 
 #: Threads publish their word counts and recompute the learning rate this often.
 UPDATE_EVERY = 10000
@@ -68,7 +67,8 @@ def initial_thread_state(seed, thread_id, begin):
 def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table, keep, subsample, bounds,
                  index, codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
                  word_limit, starting_alpha, thread_id, progress, alphas, losses, track_loss, stop, cursors,
-                 batch, hot_nodes, merge_every, state, arch, l2_in, l2_out, cap):
+                 batch, hot_nodes, merge_every, merge_lock, min_alpha, rate_share, max_sentence, state, arch,
+                 l2_in, l2_out, cap):
     """Train on ``tokens[begin:end]`` until this thread's epoch ends, as one reference
     thread; return :data:`EPOCH_DONE`, or :data:`STOPPED` when ``stop[0]`` was set.
 
@@ -95,7 +95,9 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
     nearest the root, on nearly every path) are trained in this thread's private
     rows of ``syn1`` (``hot_nodes`` rows from ``V + thread_id * (hot_nodes + 1)``;
     ``syn1`` must have room for them) and merged back after every ``merge_every``
-    centre words and before returning (:func:`merge_hot_rows`). Threads writing the
+    centre words and before returning, one thread at a time (``merge_lock[0]``, see
+    :func:`~.steps.try_merge_hot_rows`; a thread that finds it taken goes on and
+    tries again after its next centre word). Threads writing the
     same rows at once make the cores pass those cache lines back and forth; with
     private copies hierarchical softmax scales with threads. ``hot_nodes`` 0 is the
     reference's behaviour.
@@ -105,6 +107,17 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
     structured skip-gram (:mod:`.structured`; they hold ``2 window`` blocks of rows;
     ``hot_nodes`` must be 0). ``l2_in``, ``l2_out`` and ``cap`` (float32) are the
     penalty and clamp of :mod:`.regularise`; all 0 is the reference's training.
+
+    ``min_alpha`` > 0 selects gensim's learning-rate schedule (linear down to
+    ``min_alpha``, :func:`linear_rate`) instead of the reference's; with
+    ``rate_share`` > 1 the schedule counts the current epoch's words divided by
+    ``rate_share`` (gensim's ``corpus_file`` training: each of its workers decays the
+    rate by its own share only, so that within an epoch the rate falls by
+    ``1 / (threads * iter)`` of its range instead of ``1 / iter``); ``max_sentence``
+    is the longest sentence (the reference's 1000). All three are ``-quality`` options.
+
+    With ``track_loss``, ``losses[thread_id]`` holds ``(loss, words)``: the loss and
+    the number of centre words trained.
     """
     size = syn0.shape[1]
     width = syn1neg.shape[1]  # the projection's width: 2 window size for cwindow
@@ -112,15 +125,16 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
     # another thread's scratch (that would make the cores pass it back and forth)
     neu1 = thread_private(width, np.float32).reshape((1, width))
     neu1e = thread_private(width, np.float32)
-    sentence = thread_private(MAX_SENTENCE_LENGTH + 1, np.int64)
+    sentence = thread_private(max_sentence + 1, np.int64)
     contexts = thread_private(2 * window, np.int64)
     targets = thread_private(2 * window * (negative + 1), np.int64).reshape((2 * window, negative + 1))
     n_targets = thread_private(2 * window, np.int64)
     slots = thread_private(2 * window, np.int64)
     grads = thread_private(2 * window * (negative + 1), np.float32).reshape((2 * window, negative + 1))
     grad_in = thread_private(2 * window * size, np.float32).reshape((2 * window, size))
-    # the steps add each output's loss to loss[0]; an empty array switches that off
-    loss = thread_private(1 if track_loss else 0, np.float64)
+    # the steps add each output's loss to loss[0]; an empty array switches that off;
+    # loss[1] counts the centre words trained
+    loss = thread_private(2 if track_loss else 0, np.float64)
     n_words = syn0.shape[0]
     first_hot = n_words - 1 - hot_nodes
     start_hot = n_words + thread_id * (hot_nodes + 1)  # a spare row between threads' copies
@@ -147,12 +161,21 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
         if word_count - last_word_count > UPDATE_EVERY:
             progress[thread_id] += word_count - last_word_count
             last_word_count = word_count
-            alpha = learning_rate(starting_alpha, progress.sum(), total)
+            done = progress.sum()
+            if rate_share > 1:
+                in_epoch = done % train_words
+                done = done - in_epoch + in_epoch // rate_share
+            if min_alpha > 0:
+                alpha = linear_rate(starting_alpha, min_alpha, done, total)
+            else:
+                alpha = learning_rate(starting_alpha, done, total)
             alphas[thread_id] = alpha
             cursors[thread_id] = cursor
             if track_loss:
-                losses[thread_id] += loss[0]
+                losses[thread_id, 0] += loss[0]
+                losses[thread_id, 1] += loss[1]
                 loss[0] = 0.0
+                loss[1] = 0.0
         end_of_range = False
         if length == 0:
             if stop[0] != 0:  # between sentences: the state says exactly where to go on
@@ -173,7 +196,7 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
                         continue
                 sentence[length] = word
                 length += 1
-                if length >= MAX_SENTENCE_LENGTH:
+                if length >= max_sentence:
                     break
             position = np.int64(0)
         if (end_of_range and length == 0) or word_count > word_limit:
@@ -210,17 +233,21 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
                                         codes, points, code_lengths, hs, negative, bounds, index, r,
                                         neu1e, contexts, targets, n_targets, alpha, exp_table, loss_table,
                                         loss, hot, l2_in, l2_out, cap)
+        if track_loss:
+            loss[1] += 1
         position += 1
         if position >= length:
             length = 0
         if hot_nodes > 0:
             since_merge += 1
-            if since_merge >= merge_every:
-                merge_hot_rows(syn1, base, first_hot, start_hot)
+            if since_merge >= merge_every and try_merge_hot_rows(syn1, base, first_hot, start_hot,
+                                                                 merge_lock, False):
                 since_merge = 0
-    merge_hot_rows(syn1, base, first_hot, start_hot)
+    if hot_nodes > 0:
+        try_merge_hot_rows(syn1, base, first_hot, start_hot, merge_lock, True)
     if track_loss:
-        losses[thread_id] += loss[0]
+        losses[thread_id, 0] += loss[0]
+        losses[thread_id, 1] += loss[1]
     cursors[thread_id] = cursor
     state[STATE_RANDOM] = r
     state[STATE_CURSOR] = cursor

@@ -5,6 +5,21 @@ import os
 
 from ..errors import UsageError
 
+#: The changes ``-quality`` can make, each a difference between the reference and
+#: gensim (README, "Quality against gensim, and threads"): ``nos`` no ``</s>`` in
+#: the negative-sampling table; ``clip`` no update for a negative-sampling score
+#: beyond (-6, 6); ``floor`` gensim's learning rate (linear down to 1e-4);
+#: ``sentence`` sentences of up to 10,000 words instead of 1,000; ``share`` the
+#: learning rate of gensim's ``corpus_file`` training (each thread decays it by its
+#: own share of the epoch only); ``init`` gensim's initial vectors (uniform in
+#: (-1/size, 1/size), twice the reference's range); ``sample`` gensim's subsampling
+#: threshold (``-sample`` times the words without ``</s>``); ``split`` equal parts of
+#: the corpus per thread, as the reference and gensim split it, instead of parts of
+#: equal estimated work.
+QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share", "init", "sample", "split")
+#: What ``-quality 1`` turns on: every change (none hurt in the study; README).
+QUALITY_DEFAULT = QUALITY_CHANGES
+
 #: The reference's default thread count, which ours caps the core count at.
 MAX_DEFAULT_THREADS = 12
 #: What ``-l2-rows`` accepts: which rows the L2 penalty applies to.
@@ -41,6 +56,11 @@ class TrainOptions:
     touches to [-cap, cap] (0 = off; wang2vec's ``-cap 1`` is our ``-cap 50``).
     ``l2`` is the L2 penalty's weight, applied to the rows named by ``l2_rows``
     (``both``, ``input`` or ``output``).
+    ``quality`` (ours): ``"0"`` the reference's training, ``"1"`` the changes of
+    :data:`QUALITY_DEFAULT`, or a comma-separated list of :data:`QUALITY_CHANGES`.
+    ``log`` (ours): a JSON-lines progress log; ``eval`` / ``eval_pairs`` (ours): an
+    analogy / word-pair file evaluated after each epoch; ``loss`` (ours): track the
+    training loss (1), not (0), or ``None``: when ``log`` or an evaluation is asked for.
     """
 
     train: str = None
@@ -78,6 +98,34 @@ class TrainOptions:
     cap: float = 0.0
     l2: float = 0.0
     l2_rows: str = "both"
+    quality: str = "0"
+    loss: int = None
+    log: str = None
+    eval: str = None
+    eval_pairs: str = None
+
+    def quality_changes(self):
+        """Return the set of ``-quality`` changes in effect (empty: the reference).
+
+        Raises :class:`UsageError` for an unknown change."""
+        value = str(self.quality if self.quality is not None else "0").strip()
+        if value == "0":
+            return frozenset()
+        if value == "1":
+            return frozenset(QUALITY_DEFAULT)
+        changes = frozenset(part.strip() for part in value.split(",") if part.strip())
+        unknown = sorted(changes - set(QUALITY_CHANGES))
+        if unknown or not changes:
+            raise UsageError(f"-quality must be 0, 1 or a list of {','.join(QUALITY_CHANGES)}, got {value!r}")
+        return changes
+
+    @property
+    def tracks_loss(self):
+        """bool: whether the training loss is accumulated (``loss``, or by default
+        when a log or an evaluation is asked for)."""
+        if self.loss is not None:
+            return bool(self.loss)
+        return bool(self.log or self.eval or self.eval_pairs)
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -121,6 +169,9 @@ class TrainOptions:
             raise UsageError(f"-l2 must not be negative, got {self.l2}")
         if self.l2_rows not in L2_ROWS:
             raise UsageError(f"-l2-rows must be one of {', '.join(L2_ROWS)}, got {self.l2_rows}")
+        if self.loss not in (None, 0, 1):
+            raise UsageError(f"-loss must be 0 or 1, got {self.loss}")
+        self.quality_changes()
         if self.debug not in (0, 1, 2):
             raise UsageError(f"-debug must be 0, 1 or 2, got {self.debug}")
         if self.sample < 0:
@@ -169,7 +220,7 @@ def checkpoint_interval(text):
 #: checkpoint (a different explicit value is an error).
 RUN_CONTROL = ("train", "output", "tmpdir", "save_model", "checkpoint", "checkpoint_every", "resume", "debug",
                "binary", "classes", "save_vocab", "init_model", "init_vectors", "update_vocab", "alpha_schedule",
-               "hs_update")
+               "hs_update", "log", "eval", "eval_pairs", "loss")
 #: Options a model trained further (-init-model) must keep: they shape its matrices
 #: (the window sets the width of cwindow's and structured skip-gram's output layers).
 MODEL_SHAPE = ("size", "cbow", "hs", "negative", "type", "window")

@@ -23,17 +23,21 @@ _LCG_MULTIPLIER = np.uint64(25214903917)
 _LCG_INCREMENT = np.uint64(11)
 
 
-def sigmoid_table():
-    """Return the reference's float32 sigmoid table (1001 entries, the last unused).
+def sigmoid_table(skip_beyond=False):
+    """Return the reference's float32 sigmoid table (1001 entries).
 
     Entry ``i`` is ``sigmoid((i / 1000 * 2 - 1) * 6)`` computed as the reference does:
-    the argument in float32, ``exp`` in float64, the ratio in float32.
+    the argument in float32, ``exp`` in float64, the ratio in float32. The last entry,
+    unused by the lookups, tells the negative-sampling step what to do with a score
+    beyond (-6, 6): 0 (the reference) clamps the sigmoid to 0 or 1, 1
+    (``skip_beyond``, gensim's rule) leaves that output untrained.
     """
     i = np.arange(EXP_TABLE_SIZE, dtype=np.float32)
     x = (i / np.float32(EXP_TABLE_SIZE) * np.float32(2) - np.float32(1)) * np.float32(MAX_EXP)
     e = np.exp(x.astype(np.float64)).astype(np.float32)
     table = np.zeros(EXP_TABLE_SIZE + 1, dtype=np.float32)
     table[:EXP_TABLE_SIZE] = e / (e + np.float32(1))
+    table[EXP_TABLE_SIZE] = 1 if skip_beyond else 0
     return table
 
 
@@ -69,6 +73,14 @@ def learning_rate(starting_alpha, words_done, total):
     if alpha < floor:
         alpha = np.float32(floor)
     return alpha
+
+
+@njit(cache=True, nogil=True)
+def linear_rate(starting_alpha, min_alpha, words_done, total):
+    """Return gensim's learning rate: from ``starting_alpha`` linearly down to
+    ``min_alpha`` at ``words_done == total`` (float32; ``-quality`` option ``floor``)."""
+    done = min(np.float64(words_done) / np.float64(total), 1.0)
+    return np.float32(starting_alpha - (starting_alpha - min_alpha) * done)
 
 
 def loss_table():

@@ -217,8 +217,9 @@ class Checkpoints:
             self.due = True
             run.stop[0] = 1
 
-    def train(self, run, on_tick=None):
-        """Train ``run`` to the end of its schedule, writing checkpoints as set.
+    def train(self, run, on_tick=None, on_epoch=None):
+        """Train ``run`` to the end of its schedule, writing checkpoints as set
+        (``on_tick`` and ``on_epoch`` are the caller's hooks, called first).
 
         Ctrl-C (KeyboardInterrupt) propagates after the threads stopped; the caller
         writes the last checkpoint. Returns nothing.
@@ -230,9 +231,14 @@ class Checkpoints:
                 on_tick(current)
             self.on_tick(current)
 
+        def epoch(current):
+            if on_epoch is not None:
+                on_epoch(current)
+            self.on_epoch(current)
+
         while True:
             try:
-                run.train(on_tick=tick, on_epoch=self.on_epoch)
+                run.train(on_tick=tick, on_epoch=epoch)
                 return
             except TrainingInterrupted:
                 if not self.due:

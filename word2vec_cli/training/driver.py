@@ -17,8 +17,8 @@ from ..errors import Word2VecError
 from ..files.inputs import check_readable, is_regular_file
 from ..files.outputs import check_writable
 from ..jitmemory import release_compiler_pages
-from .run import WATCH_INTERVAL, TrainingInterrupted
 from ..model.options import TYPE_NAMES
+from .run import TrainingInterrupted
 
 
 @dataclasses.dataclass
@@ -56,7 +56,10 @@ def check_paths(opts):
 
         check_readable(opts.init_vectors, "-init-vectors file")
         check_vector_size(opts.init_vectors, opts.size)
-    for flag, path in (("-output", opts.output), ("-save-vocab", opts.save_vocab),
+    for flag, path in (("-eval", opts.eval), ("-eval-pairs", opts.eval_pairs)):
+        if path:
+            check_readable(path, f"{flag} file")
+    for flag, path in (("-output", opts.output), ("-save-vocab", opts.save_vocab), ("-log", opts.log),
                        ("-save-model", opts.save_model), ("-checkpoint", opts.checkpoint)):
         if path:
             check_writable(path, f"{flag} file")
@@ -93,7 +96,7 @@ def build_vocabulary(opts, tmpdir=None, release_jit_pages=False):
 
 
 def _text_bar(opts):
-    if opts.debug < 2:
+    if opts.debug < 2 or not sys.stderr.isatty():  # a redrawn bar only on a terminal
         return None
     from tqdm import tqdm
 
@@ -104,7 +107,7 @@ def _text_bar(opts):
                 mininterval=0.5, leave=False)
 
 
-def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=False):
+def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=False, evaluate=None):
     """Run the whole training job described by ``options`` (a :class:`TrainOptions`).
 
     Builds (or reads) the vocabulary and saves it if ``save_vocab`` is set. When an
@@ -117,6 +120,10 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     ``release_jit_pages`` gives the JIT compiler's idle memory back to the OS between
     phases (a process-wide change: the command line asks for it, library calls do
     not by default).
+
+    ``evaluate(words, matrix) -> dict``, when given, scores the vectors after each
+    epoch (see :func:`word2vec_cli.monitor.make_evaluator`); its results go to
+    stderr and the ``-log``.
 
     Returns a :class:`TrainingResult`. Raises :class:`Word2VecError` for bad input
     (before anything is written), when a training thread fails (exit status 1), and
@@ -141,7 +148,8 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
         _log(opts, 1, f"Training {TYPE_NAMES[opts.type]}"
                       f"{' hierarchical softmax' if opts.hs else ''}"
                       f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
-        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages)
+        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages,
+                                                       evaluate)
     result.words_trained = trained
     result.seconds = seconds
     result.words_per_second = trained / seconds if seconds > 0 else 0.0
@@ -160,13 +168,17 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     return result
 
 
-def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
-    """Make the run (``prepare(opts, vocabulary, tokens)`` returns it, its state set),
-    train it with checkpoints as asked; return ``(syn0, words, seconds)``."""
-    from .checkpoint import Checkpoints, KeptTokens, save_run, tokens_path
+def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, evaluate=None):
+    """Make the run (``prepare(opts, vocabulary, tokens)`` returns it, its state set)
+    and train it, showing and logging progress, evaluating after each epoch with
+    ``evaluate`` and writing checkpoints as asked; return ``(syn0, words, seconds)``."""
     from ..model.options import checkpoint_interval
+    from .checkpoint import Checkpoints, KeptTokens, save_run, tokens_path
+    from .log import TrainingLog
+    from .progress import Reporter
 
     run = prepare(opts, vocabulary, tokens)
+    run.track_loss = opts.tracks_loss
     run.link()
     if release_jit_pages:
         release_compiler_pages()
@@ -177,14 +189,21 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
                                   tokens=tokens)
         if isinstance(tokens, KeptTokens) and tokens.path == tokens_path(opts.checkpoint):
             checkpoints.tokens_meta = tokens.meta  # resumed into the same checkpoint: the text is there
-    bar = _training_bar(opts, run.total_words, run.state.words_done)
+    log = TrainingLog(opts.log) if opts.log else None
+    reporter = Reporter(run, show=opts.debug >= 2, log=log)
+    words = vocabulary.words
+
+    def on_epoch(run):
+        reporter.epoch((lambda: evaluate(words, run.state.syn0)) if evaluate is not None else None)
+
     start = time.perf_counter()
     words_before = run.state.words_done
     try:
         if checkpoints is None:
-            run.train(on_tick=bar.show if bar else None)
+            run.train(on_tick=reporter.tick, on_epoch=on_epoch)
         else:
-            checkpoints.train(run, on_tick=bar.show if bar else None)
+            checkpoints.train(run, on_tick=reporter.tick, on_epoch=on_epoch)
+        reporter.end()
     except KeyboardInterrupt:
         done, total = run.state.words_done, run.total_words
         saved = "nothing was written"
@@ -195,35 +214,12 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False):
         raise TrainingInterrupted(f"interrupted after {done:,} of {total:,} words "
                                   f"({100.0 * done / max(total, 1):.1f}%); {saved}") from None
     finally:
-        if bar is not None:
-            bar.close()
+        reporter.close()
+        if log is not None:
+            log.close()
     seconds = time.perf_counter() - start
     if opts.save_model:
         save_run(opts.save_model, run)
     if checkpoints is not None:  # the checkpoint ends as the finished model
         checkpoints.finish(run)
     return run.state.syn0, run.state.words_done - words_before, seconds
-
-
-class _TrainingBar:
-    """The training progress bar on stderr (``-debug 2``): words, speed, alpha, ETA."""
-
-    def __init__(self, total, done=0):
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=total, initial=done, unit="word", unit_scale=True, desc="Training",
-                        file=sys.stderr, mininterval=WATCH_INTERVAL, smoothing=0.1, leave=False)
-        self.shown = done
-
-    def show(self, run):
-        done = run.state.words_done
-        self.bar.set_postfix_str(f"alpha {float(run.state.alphas.min()):.6f}", refresh=False)
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self):
-        self.bar.close()
-
-
-def _training_bar(opts, total, done=0):
-    return _TrainingBar(total, done) if opts.debug >= 2 else None

@@ -17,6 +17,11 @@ from ..errors import Word2VecError
 from .shares import TokenRelease, hot_nodes_per_thread, thread_shares
 from .state import TrainingState
 
+#: gensim's final learning rate and longest sentence (``-quality`` floor, sentence).
+GENSIM_MIN_ALPHA = 1e-4
+GENSIM_MAX_SENTENCE = 10000
+
+
 #: How often the main thread looks at the workers (seconds).
 WATCH_INTERVAL = 0.25
 
@@ -56,6 +61,7 @@ class TrainingRun:
     def __init__(self, opts, vocabulary, tokens, state=None, track_loss=False, epoch_words=None, tree=None,
                  shares=None):
         from ..kernels import thread as kernels
+        from ..kernels.context import MAX_SENTENCE_LENGTH
         from ..model import sampling
         from ..model.huffman import HuffmanCodes
         from ..model.weights import loss_table, sigmoid_table
@@ -64,6 +70,7 @@ class TrainingRun:
         self.kernels = kernels
         self.vocabulary = vocabulary
         counts = vocabulary.counts
+        changes = opts.quality_changes()
         self.train_words = vocabulary.train_words if epoch_words is None else int(epoch_words)
         n_words = len(vocabulary)
         #: True when the paths are not the Huffman codes of the counts (saved with the model).
@@ -77,11 +84,22 @@ class TrainingRun:
             self.codes = np.zeros((1, 1), dtype=np.uint8)
             self.points = np.zeros((1, 1), dtype=np.int32)
             self.code_lengths = np.zeros(1, dtype=np.int32)
-        self.bounds = (sampling.unigram_bounds(counts) if opts.negative
+        table_counts = counts
+        if "nos" in changes:  # </s> keeps 2 of the 10^8 entries (see unigram_bounds)
+            table_counts = counts.copy()
+            table_counts[0] = 0
+        self.bounds = (sampling.unigram_bounds(table_counts) if opts.negative
                        else np.array([0, sampling.TABLE_SIZE], np.int64))
         self.index = sampling.draw_index(self.bounds)
-        self.keep = sampling.keep_probabilities(counts, opts.sample, vocabulary.train_words)
-        self.exp_table = sigmoid_table()
+        # gensim has no </s>: its threshold counts the words only
+        sampled_words = (vocabulary.train_words - int(counts[0]) if "sample" in changes
+                         else vocabulary.train_words)
+        self.keep = sampling.keep_probabilities(counts, opts.sample, max(sampled_words, 1))
+        #: gensim's rules where ``-quality`` asks for them (:data:`QUALITY_CHANGES`)
+        self.min_alpha = np.float32(GENSIM_MIN_ALPHA if "floor" in changes else 0)
+        self.rate_share = opts.threads if "share" in changes else 1
+        self.max_sentence = GENSIM_MAX_SENTENCE if "sentence" in changes else MAX_SENTENCE_LENGTH
+        self.exp_table = sigmoid_table(skip_beyond="clip" in changes)
         self.loss_table = loss_table()
         self.token_array = np.asarray(tokens.array())
         # with -read-vocab the counts may not match the text: stop an epoch where the
@@ -94,6 +112,8 @@ class TrainingRun:
         #: Accumulate the training loss in ``state.losses`` (costs 4-13% of the time).
         self.track_loss = track_loss
         self.stop = np.zeros(1, dtype=np.int64)
+        #: held by the thread merging its private hot rows (alone on its cache line)
+        self.merge_lock = np.zeros(16, dtype=np.int64)[8:9]
         self.cursors = np.array([int(row[kernels.STATE_CURSOR]) for row in self.state.threads], dtype=np.int64)
         self.release = TokenRelease(tokens, self.shares, self.cursors)
 
@@ -116,14 +136,17 @@ class TrainingRun:
         # skip-gram: one block of rows per relative position (kernels/structured.py)
         width = 2 * opts.window * opts.size if opts.type == 2 else opts.size
         blocks = 2 * opts.window if opts.type == 3 else 1
+        syn0 = initial_vectors(n_words, opts.size, (opts.seed + 1) % (1 << 64))
+        if "init" in opts.quality_changes():  # gensim's range: (-1/size, 1/size)
+            syn0 *= np.float32(2)
         return TrainingState(
-            syn0=initial_vectors(n_words, opts.size, (opts.seed + 1) % (1 << 64)),
+            syn0=syn0,
             syn1=np.zeros((blocks * hs_rows, width), dtype=np.float32),
             syn1neg=np.zeros((blocks * ns_rows, width), dtype=np.float32),
             threads=threads,
             progress=np.zeros(opts.threads, dtype=np.int64),
             alphas=np.full(opts.threads, opts.alpha, dtype=np.float32),
-            losses=np.zeros(opts.threads, dtype=np.float64))
+            losses=np.zeros((opts.threads, 2), dtype=np.float64))
 
     def arguments(self, thread_id):
         """Return the argument tuple of the kernel call for ``thread_id``."""
@@ -134,7 +157,8 @@ class TrainingRun:
                 self.code_lengths, bool(opts.cbow), bool(opts.hs), opts.negative, opts.window, opts.iter,
                 self.train_words, self.word_limit, np.float32(opts.alpha), thread_id, state.progress,
                 state.alphas, state.losses, self.track_loss, self.stop, self.cursors, bool(opts.batch), self.hot_nodes,
-                self.kernels.HOT_MERGE_EVERY, state.threads[thread_id], opts.type,
+                self.kernels.HOT_MERGE_EVERY, self.merge_lock, self.min_alpha, self.rate_share,
+                self.max_sentence, state.threads[thread_id], opts.type,
                 np.float32(opts.l2 if opts.l2_rows != "output" else 0),
                 np.float32(opts.l2 if opts.l2_rows != "input" else 0), np.float32(opts.cap))
 

@@ -35,10 +35,13 @@ def thread_shares(opts, tokens, token_array, keep, counts, code_lengths):
     map: faulting in a few pages at a thousand places would map about 64 KB around
     each (the kernel's fault-around) and briefly add most of a large file to the
     resident memory. With ``-read-vocab`` an epoch ends after ``train_words /
-    threads`` words per thread, as in the reference, so the parts stay equal there.
+    threads`` words per thread, as in the reference, so the parts stay equal there;
+    with ``-quality split`` they are equal too (the boundary decides which text is
+    trained early in each epoch, at a high learning rate; see the README).
     """
     n_tokens = len(token_array)
-    if opts.threads == 1 or opts.read_vocab or n_tokens == 0:
+    # -quality split: equal parts, as the reference and gensim split the file
+    if opts.threads == 1 or opts.read_vocab or n_tokens == 0 or "split" in opts.quality_changes():
         return [(k * n_tokens // opts.threads, (k + 1) * n_tokens // opts.threads) for k in range(opts.threads)]
     outputs = opts.negative + 1.0
     if opts.hs:  # the mean Huffman path length over the training words

@@ -31,8 +31,9 @@ class TrainingState:
         Words each thread has added to the learning-rate schedule.
     alphas : float32 (threads,)
         Each thread's current learning rate.
-    losses : float64 (threads,)
-        Each thread's accumulated training loss.
+    losses : float64 (threads, 2)
+        Each thread's accumulated training loss and the centre words it was
+        accumulated over (when the run tracks the loss).
     epoch : int
         Epochs completed by every thread.
     """
@@ -54,4 +55,9 @@ class TrainingState:
     @property
     def loss(self):
         """float: the loss accumulated by all threads so far."""
-        return float(self.losses.sum())
+        return float(self.losses[:, 0].sum())
+
+    @property
+    def loss_words(self):
+        """int: the centre words the loss was accumulated over."""
+        return int(self.losses[:, 1].sum())
