@@ -49,6 +49,11 @@ Example:
 @reference_flag("cbow", int, "CBOW (1) or skip-gram (0).", _DEFAULTS.cbow)
 @reference_flag("seed", int, "[ours] Base of the random generators; 0 reproduces the reference.", _DEFAULTS.seed)
 @reference_flag("batch", int, "[ours] Batched skip-gram with negative sampling (-cbow 0 only).", _DEFAULTS.batch)
+@reference_flag("dask", str, "[ours] Train on the Dask cluster at ADDRESS (host:port), or on N local "
+                "worker processes (local:N); needs the dask extra.", metavar="ADDRESS")
+@reference_flag("dask-round", int, "[ours] Tokens each Dask worker trains per round.", _DEFAULTS.dask_round)
+@reference_flag("dask-sync", int, "[ours] Exchange the rare words' rows every N rounds (the frequent "
+                "ones every round).", _DEFAULTS.dask_sync)
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 

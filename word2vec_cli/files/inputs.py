@@ -70,6 +70,28 @@ def iter_blocks(path, block_size=BLOCK_SIZE):
             yield block
 
 
+def iter_range_blocks(path, begin, end, block_size=BLOCK_SIZE):
+    """Yield the bytes ``[begin, end)`` of the plain file ``path`` in blocks of
+    ``block_size`` (a worker's part of a shared corpus; no decompression)."""
+    try:
+        with open(os.fspath(path), "rb") as stream:
+            stream.seek(begin)
+            left = end - begin
+            while left > 0:
+                block = stream.read(min(block_size, left))
+                if not block:
+                    return
+                left -= len(block)
+                yield block
+    except OSError as exc:
+        raise Word2VecError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def is_compressed(path):
+    """Return True when ``path`` is read through a decompressor (by its extension)."""
+    return os.path.splitext(os.fspath(path))[1].lower() in _DECOMPRESSORS
+
+
 class _NonClosing:
     """Wraps a stream so that ``with`` does not close it (used for stdin)."""
 

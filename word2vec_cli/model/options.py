@@ -26,6 +26,9 @@ class TrainOptions:
     ``threads=None`` means :func:`default_threads`. ``seed`` (ours) is the base of
     the per-thread generators and of the initialisation; 0 reproduces the reference.
     ``batch`` (ours) selects batched skip-gram with negative sampling.
+    ``dask`` (ours) is a Dask scheduler address or ``local:N``: train data-parallel
+    on its workers, in rounds of ``dask_round`` tokens per worker, exchanging the
+    rare words' rows every ``dask_sync`` rounds (see :mod:`word2vec_cli.distributed`).
     """
 
     train: str = None
@@ -47,6 +50,9 @@ class TrainOptions:
     cbow: int = 1
     seed: int = 0
     batch: int = 0
+    dask: str = None
+    dask_round: int = 1_000_000
+    dask_sync: int = 8
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -68,7 +74,8 @@ class TrainOptions:
         for flag, value, low in (("size", self.size, 1), ("iter", self.iter, 1), ("threads", self.threads, 1),
                                  ("window", self.window, 1), ("negative", self.negative, 0),
                                  ("min-count", self.min_count, 0), ("classes", self.classes, 0),
-                                 ("seed", self.seed, 0)):
+                                 ("seed", self.seed, 0), ("dask-round", self.dask_round, 1),
+                                 ("dask-sync", self.dask_sync, 1)):
             if value is not None and value < low:
                 raise UsageError(f"-{flag} must be at least {low}, got {value}")
         for flag, value in (("hs", self.hs), ("cbow", self.cbow), ("binary", self.binary),
@@ -85,5 +92,7 @@ class TrainOptions:
             raise UsageError("nothing to train: -hs 0 and -negative 0")
         if self.batch and (self.cbow or self.negative == 0):
             raise UsageError("-batch 1 needs skip-gram with negative sampling (-cbow 0 -negative N)")
+        if self.dask is not None and not self.dask.strip():
+            raise UsageError("-dask needs a scheduler address (host:port) or local:N")
         if self.size > 100_000:
             raise UsageError(f"-size {self.size} is too large")

@@ -113,19 +113,13 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     """
     opts = options.resolved()
     check_paths(opts)
-    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir, release_jit_pages)
-    with tokens:
-        if opts.save_vocab:
-            vocabulary.save(opts.save_vocab)
-        result = TrainingResult(vocabulary, text_seconds=text_seconds)
-        if not (opts.output or vectors_wanted):
-            return result
-        _log(opts, 1, f"Training {'CBOW' if opts.cbow else 'skip-gram'}"
-                      f"{' hierarchical softmax' if opts.hs else ''}"
-                      f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
-        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, release_jit_pages)
-    result.words_trained = trained
-    result.seconds = seconds
+    if opts.dask:
+        result = _train_on_dask(opts, vectors_wanted)
+    else:
+        result = _train_here(opts, vectors_wanted, tmpdir, release_jit_pages)
+    if result.syn0 is None:
+        return result
+    vocabulary, trained, seconds = result.vocabulary, result.words_trained, result.seconds
     result.words_per_second = trained / seconds if seconds > 0 else 0.0
     if opts.output:
         if opts.classes:
@@ -140,6 +134,41 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     _log(opts, 1, f"Vocabulary {len(vocabulary)} words, {vocabulary.train_words} training words, "
                   f"{result.seconds:.1f} s, {result.words_per_second:,.0f} words/s")
     return result
+
+
+def _train_here(opts, vectors_wanted, tmpdir, release_jit_pages):
+    """Count, encode and train in this process; return a :class:`TrainingResult`
+    (``syn0`` None when no vectors are wanted)."""
+    vocabulary, tokens, text_seconds = build_vocabulary(opts, tmpdir, release_jit_pages)
+    with tokens:
+        if opts.save_vocab:
+            vocabulary.save(opts.save_vocab)
+        result = TrainingResult(vocabulary, text_seconds=text_seconds)
+        if not (opts.output or vectors_wanted):
+            return result
+        _log(opts, 1, f"Training {'CBOW' if opts.cbow else 'skip-gram'}"
+                      f"{' hierarchical softmax' if opts.hs else ''}"
+                      f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
+        result.syn0, result.words_trained, result.seconds = _train_vectors(opts, vocabulary, tokens,
+                                                                           release_jit_pages)
+    return result
+
+
+def _train_on_dask(opts, vectors_wanted):
+    """Count and train on the Dask cluster ``opts.dask``; return a :class:`TrainingResult`."""
+    from ..distributed.client import train_distributed
+
+    done = train_distributed(opts, vectors_wanted)
+    if opts.save_vocab:
+        done.vocabulary.save(opts.save_vocab)
+    if done.rounds:
+        _log(opts, 1, f"Dask: {done.workers} workers, {done.rounds} rounds, {done.hot_rows} hot rows, "
+                      f"sent {done.bytes_up / done.rounds / 1e6:.2f} MB up and "
+                      f"{done.bytes_down / done.rounds / 1e6:.2f} MB down per round, "
+                      f"{done.retried_shards} shard rounds retried; slowest worker: {done.train_seconds:.1f} s "
+                      f"training, {done.task_seconds:.1f} s in tasks, of {done.seconds:.1f} s")
+    return TrainingResult(done.vocabulary, syn0=done.syn0, words_trained=done.words_trained,
+                          seconds=done.seconds, text_seconds=done.text_seconds)
 
 
 def _train_vectors(opts, vocabulary, tokens, release_jit_pages=False):
