@@ -9,7 +9,7 @@ epochs. Reported per configuration: the median wall time of the whole command
 command reports them), the mean analogy accuracy over the seeds with its spread
 (``word2vec accuracy VECTORS 30000 < QUESTIONS``), and for Dask the rounds and the
 bytes of arrays sent per round and per epoch (up: workers to client; down: client
-to workers, every worker counted).
+to workers; all workers together).
 
 Writes ``OUT/dask.md`` and ``OUT/dask.json`` (corpus, flags, seeds, machine)::
 
@@ -73,9 +73,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--rounds", type=int, nargs="+", default=[1_000_000], help="-dask-round values")
+    parser.add_argument("--table-only", action="store_true", help="rewrite OUT/dask.md from OUT/dask.json")
     parser.add_argument("--flags", nargs=argparse.REMAINDER, default=FLAGS)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.table_only:
+        saved = json.loads((args.out / "dask.json").read_text())
+        args.flags, args.seeds = saved["flags"], saved["seeds"]
+        iterations = int(args.flags[args.flags.index("-iter") + 1]) if "-iter" in args.flags else 5
+        write(args, args.corpus, saved["records"], iterations)
+        return
     scratch = Path(tempfile.mkdtemp(prefix="bench-dask-"))
     try:
         corpus = args.corpus
@@ -110,7 +117,7 @@ def write(args, corpus: Path, records: dict, iterations: int) -> None:
     base_train = statistics.median(r["train_seconds"] for r in base)
     base_accuracy = statistics.mean(r["accuracy"] for r in base)
     lines = ["| configuration | wall (median) | training phase | analogy accuracy (mean ± sd) | rounds | "
-             "sent per round (up + down) | sent per epoch |", "|" + " --- |" * 7]
+             "sent per round, all workers (up + down) | sent per epoch |", "|" + " --- |" * 7]
     for name, runs in records.items():
         wall = statistics.median(r["wall"] for r in runs)
         train = statistics.median(r["train_seconds"] for r in runs)
@@ -126,7 +133,7 @@ def write(args, corpus: Path, records: dict, iterations: int) -> None:
             row += " - | - | - |"
         lines.append(row)
     (args.out / "dask.md").write_text(
-        f"Corpus `{args.corpus.name}` ({base[0]['train_words'] // iterations:,} words), flags "
+        f"Corpus `{args.corpus.name}` ({base[0]['train_words']:,} words), flags "
         f"`{' '.join(map(str, args.flags))}`, seeds {args.seeds}, machine {machine_description()}.\n\n"
         + "\n".join(lines) + "\n")
     (args.out / "dask.json").write_text(json.dumps({"corpus": str(args.corpus), "flags": args.flags,
