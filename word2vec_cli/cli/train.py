@@ -94,6 +94,11 @@ Example:
 @reference_flag("eval", str, "[ours] Evaluate an analogy question FILE after each epoch.", metavar="FILE")
 @reference_flag("eval-pairs", str, "[ours] Evaluate a word-pair similarity FILE after each epoch.",
                 metavar="FILE")
+@reference_flag("dask", str, "[ours] Train on the Dask cluster at ADDRESS (host:port), or on N local "
+                "worker processes (local:N); needs the dask extra.", metavar="ADDRESS")
+@reference_flag("dask-round", int, "[ours] Tokens each Dask worker trains per round.", _DEFAULTS.dask_round)
+@reference_flag("dask-sync", int, "[ours] Exchange the rare words' rows every N rounds (the frequent "
+                "ones every round).", _DEFAULTS.dask_sync)
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 

@@ -120,6 +120,23 @@ def read_error(name, exc):
     return Word2VecError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}")
 
 
+def iter_range_blocks(path, begin, end, block_size=BLOCK_SIZE):
+    """Yield the bytes ``[begin, end)`` of the plain file ``path`` in blocks of
+    ``block_size`` (a worker's part of a shared corpus; no decompression)."""
+    try:
+        with open(os.fspath(path), "rb") as stream:
+            stream.seek(begin)
+            left = end - begin
+            while left > 0:
+                block = stream.read(min(block_size, left))
+                if not block:
+                    return
+                left -= len(block)
+                yield block
+    except OSError as exc:
+        raise Word2VecError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 class _CheckedReader:
     """Wraps a binary stream: read errors become one-line :class:`Word2VecError`."""
 

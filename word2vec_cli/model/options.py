@@ -61,6 +61,9 @@ class TrainOptions:
     ``log`` (ours): a JSON-lines progress log; ``eval`` / ``eval_pairs`` (ours): an
     analogy / word-pair file evaluated after each epoch; ``loss`` (ours): track the
     training loss (1), not (0), or ``None``: when ``log`` or an evaluation is asked for.
+    ``dask`` (ours) is a Dask scheduler address or ``local:N``: train data-parallel
+    on its workers, in rounds of ``dask_round`` tokens per worker, exchanging the
+    rare words' rows every ``dask_sync`` rounds (see :mod:`word2vec_cli.distributed`).
     """
 
     train: str = None
@@ -126,6 +129,9 @@ class TrainOptions:
         if self.loss is not None:
             return bool(self.loss)
         return bool(self.log or self.eval or self.eval_pairs)
+    dask: str = None
+    dask_round: int = 1_000_000
+    dask_sync: int = 8
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -152,7 +158,8 @@ class TrainOptions:
         for flag, value, low in (("size", self.size, 1), ("iter", self.iter, 1), ("threads", self.threads, 1),
                                  ("window", self.window, 1), ("negative", self.negative, 0),
                                  ("min-count", self.min_count, 0), ("classes", self.classes, 0),
-                                 ("seed", self.seed, 0)):
+                                 ("seed", self.seed, 0), ("dask-round", self.dask_round, 1),
+                                 ("dask-sync", self.dask_sync, 1)):
             if value is not None and value < low:
                 raise UsageError(f"-{flag} must be at least {low}, got {value}")
         for flag, value in (("hs", self.hs), ("cbow", self.cbow), ("binary", self.binary),
@@ -195,6 +202,8 @@ class TrainOptions:
             raise UsageError(f"-hs-update must be graft, rebuild or reset, got {self.hs_update}")
         if self.resume and self.init_model:
             raise UsageError("-resume and -init-model exclude each other")
+        if self.dask is not None and not self.dask.strip():
+            raise UsageError("-dask needs a scheduler address (host:port) or local:N")
         if self.size > 100_000:
             raise UsageError(f"-size {self.size} is too large")
 
@@ -220,7 +229,7 @@ def checkpoint_interval(text):
 #: checkpoint (a different explicit value is an error).
 RUN_CONTROL = ("train", "output", "tmpdir", "save_model", "checkpoint", "checkpoint_every", "resume", "debug",
                "binary", "classes", "save_vocab", "init_model", "init_vectors", "update_vocab", "alpha_schedule",
-               "hs_update", "log", "eval", "eval_pairs", "loss")
+               "hs_update", "log", "eval", "eval_pairs", "loss", "dask", "dask_round", "dask_sync")
 #: Options a model trained further (-init-model) must keep: they shape its matrices
 #: (the window sets the width of cwindow's and structured skip-gram's output layers).
 MODEL_SHAPE = ("size", "cbow", "hs", "negative", "type", "window")

@@ -6,7 +6,9 @@ Both readers of running text (the corpus encoder and word2phrase) read a file in
 and run a numba kernel that stops early when its hash table needs room or pruning.
 """
 
-from ..files.inputs import iter_blocks
+import os
+
+from ..files.inputs import iter_blocks, iter_range_blocks
 from .wordtable import MAX_WORD_BYTES
 
 #: Kernel statuses: finished the piece; the table must grow; the table must be pruned.
@@ -17,15 +19,17 @@ DONE, NEED_ROOM, NEED_PRUNE = 0, 1, 2
 CARRY_SQUEEZE = 4096
 
 
-def separated_chunks(path, on_bytes=None):
+def separated_chunks(path, on_bytes=None, byte_range=None):
     """Yield ``(bytes, final)`` pieces of ``path`` that each end at a separator
     (space, tab or newline).
 
     The last piece is yielded with ``final=True`` and may end inside a word.
-    ``on_bytes(n)`` is called with the size of each block read.
+    ``on_bytes(n)`` is called with the size of each block read. ``byte_range``
+    ``(begin, end)`` reads only those bytes of a plain file (see :func:`byte_ranges`).
     """
     carry = b""
-    for block in iter_blocks(path):
+    blocks = iter_blocks(path) if byte_range is None else iter_range_blocks(path, *byte_range)
+    for block in blocks:
         if on_bytes is not None:
             on_bytes(len(block))
         data = carry + block if carry else block
@@ -36,6 +40,34 @@ def separated_chunks(path, on_bytes=None):
         carry = _squeeze(data[cut + 1:])
         yield data[:cut + 1], False
     yield carry, True
+
+
+def byte_ranges(path, parts):
+    """Split the plain file ``path`` into ``parts`` contiguous ``(begin, end)`` byte
+    ranges of about equal size, each ending just after a separator (or at the end of
+    the file), so that no word straddles two ranges: tokenizing the ranges one after
+    the other gives exactly the tokens of the whole file. Returns a list (some ranges
+    may be empty on a tiny file)."""
+    size = os.path.getsize(path)
+    bounds = [0]
+    with open(path, "rb") as stream:
+        for k in range(1, parts):
+            target = max(bounds[-1], k * size // parts)
+            stream.seek(target)
+            position = target
+            while True:  # the first separator at or after the target
+                block = stream.read(1 << 16)
+                if not block:
+                    position = size
+                    break
+                hits = [i for i in (block.find(b" "), block.find(b"\n"), block.find(b"\t")) if i >= 0]
+                if hits:
+                    position += min(hits) + 1
+                    break
+                position += len(block)
+            bounds.append(position)
+    bounds.append(size)
+    return [(bounds[k], bounds[k + 1]) for k in range(parts)]
 
 
 def _squeeze(word_bytes):

@@ -165,8 +165,9 @@ class TokenFile:
 
 
 def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None, on_bytes=None,
-                 on_kernels_loaded=None):
-    """Run :func:`encode_chunk` over the whole of ``path``, growing/pruning ``table``.
+                 on_kernels_loaded=None, byte_range=None):
+    """Run :func:`encode_chunk` over the whole of ``path`` (or its ``byte_range``),
+    growing/pruning ``table``.
 
     Each batch of ids goes to ``sink(ids)``. ``on_prune(table)`` is called when the
     table passes ``prune_limit`` words and must shrink it; ``on_kernels_loaded()``
@@ -184,7 +185,7 @@ def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None,
         written[0] = 0
         on_prune(table)
 
-    for data, final in separated_chunks(path, on_bytes):
+    for data, final in separated_chunks(path, on_bytes, byte_range):
         n_bytes += len(data)
         chunk = np.frombuffer(data, dtype=np.uint8)
         if out.shape[0] < chunk.shape[0] + 1:
@@ -289,6 +290,40 @@ def _check_not_empty(path, n_bytes):
         raise Word2VecError(f"training file is empty: {display_name(path)}")
 
 
+def count_range(path, byte_range, prune_limit=PRUNE_LIMIT):
+    """Count the words of ``path``'s bytes ``byte_range`` (see
+    :func:`~word2vec_cli.text.chunks.byte_ranges`).
+
+    Returns ``(word_bytes, counts)`` in first-seen order, ``</s>`` first: the
+    counts of consecutive ranges merged in range order with
+    :meth:`Vocabulary.from_counts` give the vocabulary of the whole file (exactly,
+    unless a range passed ``prune_limit`` words and was pruned as the reference prunes).
+    """
+    table = WordTable()
+    table.add(b"</s>")
+    _encode_pass(path, table, lambda ids: None, add=True, prune_limit=prune_limit,
+                 on_prune=_Pruning(None, None, can_reread=True), byte_range=byte_range)
+    n = len(table)
+    return table.words(np.arange(n)), table.counts[:n].copy()
+
+
+def encode_range(path, byte_range, vocabulary, tmpdir=None):
+    """Encode ``path``'s bytes ``byte_range`` with a known ``vocabulary``; return the
+    :class:`TokenFile` (words outside the vocabulary dropped; the caller closes it)."""
+    tokens = TokenFile(tmpdir)
+    try:
+        with open(tokens.path, "wb") as sink_file:
+            def sink(ids):
+                sink_file.write(memoryview(ids).cast("B"))
+                tokens.n_tokens += len(ids)
+
+            _encode_pass(path, _lookup_table(vocabulary), sink, add=False, byte_range=byte_range)
+        return tokens
+    except BaseException:
+        tokens.close()
+        raise
+
+
 class _Pruning:
     """Prunes the counting table as the reference does: words seen at most
     ``min_reduce`` times go, and ``min_reduce`` grows by one each time."""
@@ -354,4 +389,4 @@ def _remap_in_place(tokens, remap, drop=True, block=1 << 18):
         tokens.n_tokens = written
 
 
-__all__ = ["encode", "TokenFile", "encode_chunk", "PRUNE_LIMIT"]
+__all__ = ["encode", "encode_range", "count_range", "TokenFile", "encode_chunk", "PRUNE_LIMIT"]

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from ..errors import Word2VecError
+from ..errors import UsageError, Word2VecError
 from ..files.inputs import check_readable, is_regular_file
 from ..files.outputs import check_writable
 from ..jitmemory import release_compiler_pages
@@ -115,7 +115,8 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     with ``output`` they (or the k-means classes) are written there atomically, with
     ``save_model`` the whole model too. ``resume`` continues a checkpoint,
     ``init_model`` trains a saved model on new text, ``init_vectors`` starts from a
-    vector file (:mod:`.checkpoint`, :mod:`.incremental`).
+    vector file (:mod:`.checkpoint`, :mod:`.incremental`); ``dask`` trains on a Dask
+    cluster (:mod:`word2vec_cli.distributed`).
 
     ``release_jit_pages`` gives the JIT compiler's idle memory back to the OS between
     phases (a process-wide change: the command line asks for it, library calls do
@@ -133,7 +134,42 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
 
     opts, saved = setup.options_for(options)
     check_paths(opts)
-    tmpdir = tmpdir or opts.tmpdir
+    if opts.dask:
+        unsupported = [flag for flag, value in (("-resume", opts.resume), ("-init-model", opts.init_model),
+                                                ("-init-vectors", opts.init_vectors),
+                                                ("-checkpoint", opts.checkpoint), ("-save-model", opts.save_model),
+                                                ("-eval", opts.eval), ("-eval-pairs", opts.eval_pairs),
+                                                ("-log", opts.log)) if value]
+        if unsupported:
+            raise UsageError(f"-dask does not combine with {', '.join(unsupported)} (yet)")
+        result = _train_on_dask(opts, vectors_wanted)
+    else:
+        result = _train_here(opts, saved, vectors_wanted, tmpdir or opts.tmpdir, release_jit_pages, evaluate)
+    if result.syn0 is None:
+        return result
+    vocabulary = result.vocabulary
+    result.words_per_second = result.words_trained / result.seconds if result.seconds > 0 else 0.0
+    if opts.output:
+        if opts.classes:
+            from ..vectors.classes import kmeans_classes, save_classes
+
+            result.classes = kmeans_classes(result.syn0, opts.classes)
+            save_classes(opts.output, vocabulary.word_bytes, result.classes)
+        else:
+            from ..vectors.write import save_vectors
+
+            save_vectors(opts.output, vocabulary.words, result.syn0, binary=bool(opts.binary))
+    _log(opts, 1, f"Vocabulary {len(vocabulary)} words, {vocabulary.train_words} training words, "
+                  f"{result.seconds:.1f} s, {result.words_per_second:,.0f} words/s")
+    return result
+
+
+def _train_here(opts, saved, vectors_wanted, tmpdir, release_jit_pages, evaluate):
+    """Count, encode and train in this process (fresh, or continuing the saved model
+    ``saved``); return a :class:`TrainingResult` (``syn0`` None when no vectors are
+    wanted)."""
+    from . import setup
+
     if saved is not None:
         vocabulary, tokens, text_seconds, prepare = setup.continue_saved(opts, saved, tmpdir, _text_bar(opts))
     else:
@@ -148,24 +184,26 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
         _log(opts, 1, f"Training {TYPE_NAMES[opts.type]}"
                       f"{' hierarchical softmax' if opts.hs else ''}"
                       f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
-        result.syn0, trained, seconds = _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages,
-                                                       evaluate)
-    result.words_trained = trained
-    result.seconds = seconds
-    result.words_per_second = trained / seconds if seconds > 0 else 0.0
-    if opts.output:
-        if opts.classes:
-            from ..vectors.classes import kmeans_classes, save_classes
-
-            result.classes = kmeans_classes(result.syn0, opts.classes)
-            save_classes(opts.output, vocabulary.word_bytes, result.classes)
-        else:
-            from ..vectors.write import save_vectors
-
-            save_vectors(opts.output, vocabulary.words, result.syn0, binary=bool(opts.binary))
-    _log(opts, 1, f"Vocabulary {len(vocabulary)} words, {vocabulary.train_words} training words, "
-                  f"{result.seconds:.1f} s, {result.words_per_second:,.0f} words/s")
+        result.syn0, result.words_trained, result.seconds = _train_vectors(
+            opts, vocabulary, tokens, prepare, release_jit_pages, evaluate)
     return result
+
+
+def _train_on_dask(opts, vectors_wanted):
+    """Count and train on the Dask cluster ``opts.dask``; return a :class:`TrainingResult`."""
+    from ..distributed.client import train_distributed
+
+    done = train_distributed(opts, vectors_wanted)
+    if opts.save_vocab:
+        done.vocabulary.save(opts.save_vocab)
+    if done.rounds:
+        _log(opts, 1, f"Dask: {done.workers} workers, {done.rounds} rounds, {done.hot_rows} hot rows, "
+                      f"sent {done.bytes_up / done.rounds / 1e6:.2f} MB up and "
+                      f"{done.bytes_down / done.rounds / 1e6:.2f} MB down per round, "
+                      f"{done.retried_shards} shard rounds retried; slowest worker: {done.train_seconds:.1f} s "
+                      f"training, {done.task_seconds:.1f} s in tasks, of {done.seconds:.1f} s")
+    return TrainingResult(done.vocabulary, syn0=done.syn0, words_trained=done.words_trained,
+                          seconds=done.seconds, text_seconds=done.text_seconds)
 
 
 def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, evaluate=None):

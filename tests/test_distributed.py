@@ -1,0 +1,180 @@
+"""Data-parallel training on Dask: byte ranges, merged counts, row synchronisation,
+and (when dask.distributed is installed) training on a LocalCluster of two worker
+processes, including one killed mid-round."""
+
+import os
+import signal
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO, run_cli
+from word2vec_cli.distributed import sync
+from word2vec_cli.text.chunks import byte_ranges
+from word2vec_cli.text.corpus import count_range, encode, encode_range
+from word2vec_cli.text.vocab import Vocabulary
+
+sys.path.insert(0, str(REPO / "scripts"))
+import make_demo_corpus  # noqa: E402
+
+TEXT = (b"the cat\tsat on the mat\r\n" + b"a " * 50 + b"x" * 300 + b" the dog \n\n  and the cat ran\n" * 7
+        + b"tail word without newline")
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7, 40])
+def test_ranges_counted_apart_and_merged_give_the_whole_file(tmp_path, parts):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(TEXT)
+    whole, tokens = encode(str(corpus), min_count=2)
+    ranges = byte_ranges(str(corpus), parts)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(TEXT)
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+    words, counts = [], []
+    for byte_range in ranges:
+        part_words, part_counts = count_range(str(corpus), byte_range)
+        words += part_words
+        counts.append(part_counts)
+    merged = Vocabulary.from_counts(words, np.concatenate(counts), 2)
+    assert merged.word_bytes == whole.word_bytes
+    assert merged.counts.tolist() == whole.counts.tolist()
+    # and the shards' tokens, one after the other, are the whole file's
+    with tokens:
+        shards = []
+        for byte_range in ranges:
+            with encode_range(str(corpus), byte_range, merged) as shard:
+                shards.append(np.array(shard.array()))
+        assert np.concatenate(shards).tolist() == np.asarray(tokens.array()).tolist()
+
+
+def test_combine_adds_the_workers_deltas_or_their_mean_over_the_workers_that_changed_a_row():
+    master = {"syn0": np.arange(12, dtype=np.float32).reshape(4, 3)}
+    before = master["syn0"].copy()
+    one = {"syn0": (np.array([0, 2], np.int32), np.array([[1, 1, 1], [2, 2, 2]], np.float32))}
+    two = {"syn0": (np.array([2, 3], np.int32), np.array([[4, 4, 4], [8, 8, 8]], np.float32))}
+    update = sync.combine(master, [one, two], mode="average")
+    expected = before.copy()
+    expected[0] += 1          # one worker: its delta
+    expected[2] += (2 + 4) / 2  # two workers: their mean
+    expected[3] += 8
+    np.testing.assert_array_equal(master["syn0"], expected)
+    assert update["syn0"][0].tolist() == [0, 2, 3]
+    np.testing.assert_array_equal(update["syn0"][1], expected[[0, 2, 3]])
+    summed = {"syn0": before.copy()}
+    sync.combine(summed, [one, two], mode="sum")
+    assert summed["syn0"][2, 0] == before[2, 0] + 6
+
+
+def test_workers_send_hot_rows_every_round_and_all_rows_on_a_full_exchange():
+    base = {"syn0": np.zeros((6, 2), np.float32), "syn1neg": np.zeros((6, 2), np.float32)}
+    local = {name: matrix.copy() for name, matrix in base.items()}
+    local["syn0"][[1, 4]] = 1.0
+    local["syn1neg"][5] = 2.0
+    ranges = sync.hot_ranges(6, 2, hs=0, negative=5)
+    hot = sync.worker_deltas(local, base, ranges, 6, everything=False)
+    assert hot["syn0"][0].tolist() == [1] and hot["syn1neg"][0].tolist() == []
+    full = sync.worker_deltas(local, base, ranges, 6, everything=True)
+    assert full["syn0"][0].tolist() == [1, 4] and full["syn1neg"][0].tolist() == [5]
+    sync.adopt(local, base, {"syn0": (np.array([4], np.int32), np.full((1, 2), 3, np.float32))})
+    assert local["syn0"][4].tolist() == base["syn0"][4].tolist() == [3, 3]
+    # hierarchical softmax: the hot nodes are those nearest the root (the last inner nodes)
+    assert sync.hot_ranges(6, 2, hs=1, negative=0) == {"syn0": (0, 2), "syn1": (3, 5)}
+    assert sync.hot_row_count(np.array([500, 300, 150, 40, 10]), round_words=10, n_shards=2) == 3
+
+
+def test_without_dask_the_flag_names_the_extra(tmp_path):
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "distributed.py").write_text("raise ImportError('no dask here')\n")
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(TEXT)
+    result = run_cli("-train", corpus, "-output", tmp_path / "v.txt", "-dask", "local:2", "-min-count", 1,
+                     env={"PYTHONPATH": str(shim)})
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "pip install 'word2vec-cli[dask]'" in lines[0], lines
+    assert not (tmp_path / "v.txt").exists()
+
+
+def test_dask_needs_a_plain_shared_file(tmp_path):
+    result = run_cli("-train", "-", "-output", tmp_path / "v.txt", "-dask", "local:2", input=TEXT)
+    assert result.returncode == 2 and b"uncompressed file" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+# --- on a LocalCluster: two single-threaded worker processes, loopback only ---------
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=50) as local:
+        yield local
+
+
+@pytest.fixture
+def deadline():
+    """Fail a test that runs longer than 90 s instead of hanging the suite."""
+    def expire(*_):
+        raise TimeoutError("distributed test took more than 90 s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(90)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("planted")
+    return make_demo_corpus.generate(folder, n_tokens=make_demo_corpus.SMALL_TOKENS, seed=1)
+
+
+@pytest.mark.slow
+def test_dask_training_learns_the_planted_analogies_with_the_single_machine_vocabulary(
+        cluster, deadline, planted, tmp_path):
+    corpus, questions = planted
+    vectors, counted = tmp_path / "vectors.bin", tmp_path / "vocab.txt"
+    result = run_cli("-train", corpus, "-output", vectors, *make_demo_corpus.TRAIN_FLAGS, "-threads", 1,
+                     "-binary", 1, "-debug", 1, "-save-vocab", counted, "-dask", cluster.scheduler_address,
+                     "-dask-round", 50000, timeout=80)
+    assert result.returncode == 0, result.stderr
+    assert b"0 shard rounds retried" in result.stderr
+    single, tokens = encode(str(corpus), min_count=5)
+    tokens.close()
+    expected = b"".join(b"%s %d\n" % (w, c) for w, c in zip(single.word_bytes, single.counts.tolist()))
+    assert counted.read_bytes() == expected
+    scored = run_cli("accuracy", vectors, 30000, input=questions.read_bytes())
+    figures = make_demo_corpus.parse_accuracy_output(scored.stdout.decode())
+    assert figures["seen"] == figures["questions"]
+    assert figures["total"] >= 80.0, figures
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, deadline, tmp_path):
+    from word2vec_cli.distributed.client import train_distributed
+    from word2vec_cli.model.options import TrainOptions
+    from word2vec_cli.model.weights import initial_vectors
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes((REPO / "tests/fixtures/golden/tiny-corpus.txt").read_bytes())
+    killed = []
+
+    def kill_one(client, round_index):
+        if round_index == 2 and not killed:
+            pids = client.run(os.getpid)
+            victim = sorted(pids)[0]
+            os.kill(pids[victim], signal.SIGKILL)
+            killed.append(victim)
+
+    opts = TrainOptions(train=str(corpus), dask=cluster.scheduler_address, threads=1, iter=2, size=20,
+                        debug=0, dask_round=3000, dask_sync=2).resolved()
+    result = train_distributed(opts, on_submitted=kill_one)
+    assert killed and result.retried_shards >= 1
+    single, tokens = encode(str(corpus), min_count=5)
+    tokens.close()
+    assert result.words_trained == 2 * single.train_words  # every word of every epoch, once
+    assert result.syn0.shape == (len(single), 20) and np.isfinite(result.syn0).all()
+    initial = initial_vectors(len(single), 20, np.uint64(1))
+    assert np.abs(result.syn0 - initial).max() > 0.05  # trained, not the initial vectors

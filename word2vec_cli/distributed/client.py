@@ -1,0 +1,261 @@
+"""Data-parallel training on a Dask cluster: the client's side.
+
+``word2vec -train PATH -dask ADDRESS`` (or ``-dask local:N``) runs here:
+
+1. The corpus (a plain file every worker can read at ``PATH``: a shared
+   filesystem) is cut into one byte range per worker; the workers count their
+   ranges, the client merges the counts in range order, which gives exactly the
+   single-machine vocabulary, and broadcasts it.
+2. Each worker encodes its range (its *shard*) into a local token file.
+3. Training runs in rounds. In a round every worker trains the next slice of its
+   shard (``-dask-round`` tokens) with the usual kernels and ``-threads`` threads,
+   from its replica of the matrices, and sends back the changes of the hot rows
+   (every ``-dask-sync`` rounds, of all rows); the client combines them
+   (:mod:`.sync`) and the next round's tasks carry the changed rows back.
+   The learning rate follows the words of all workers together.
+4. A worker that dies mid-round: Dask reruns its task on another worker, which
+   finds no replica of the shard, says so, and gets the full matrices (the
+   shard's rare-row changes since the last full exchange are lost; its words are
+   trained again).
+"""
+
+import dataclasses
+import math
+import sys
+import time
+import uuid
+
+import numpy as np
+
+from ..errors import UsageError, Word2VecError
+from . import sync
+from .worker import JobSpec, count_shard, forget, prepare_shard, train_round
+
+MISSING_EXTRA = "-dask needs Dask: pip install 'word2vec-cli[dask]'"
+
+
+@dataclasses.dataclass
+class DistributedResult:
+    """What :func:`train_distributed` returns; ``traffic`` holds the bytes of the
+    arrays sent (``up``: workers to client, ``down``: client to workers);
+    ``train_seconds`` and ``task_seconds`` add up, over the rounds, the slowest
+    worker's time in the kernels and in the whole task (the rest of ``seconds`` is
+    scheduling, transfer and combining)."""
+
+    vocabulary: object
+    syn0: np.ndarray = None
+    words_trained: int = 0
+    seconds: float = 0.0
+    text_seconds: float = 0.0
+    rounds: int = 0
+    hot_rows: int = 0
+    bytes_up: int = 0
+    bytes_down: int = 0
+    retried_shards: int = 0
+    workers: int = 0
+    train_seconds: float = 0.0
+    task_seconds: float = 0.0
+
+
+def _log(opts, level, message):
+    if opts.debug >= level:
+        print(message, file=sys.stderr, flush=True)
+
+
+def connect(address):
+    """Return ``(client, cluster)`` for ``address``: a scheduler address, or
+    ``local:N`` for a new local cluster of N single-threaded worker processes
+    (``cluster`` is None for an existing scheduler). Raises :class:`UsageError`
+    when Dask is not installed or the address is malformed."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError(MISSING_EXTRA) from None
+    if address.startswith("local:"):
+        try:
+            n = int(address[len("local:"):])
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise UsageError(f"-dask local:N needs a positive number of workers, got {address!r}")
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               host="127.0.0.1", silence_logs=50)
+        return Client(cluster), cluster
+    try:
+        return Client(address, timeout="30s"), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise Word2VecError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def check_corpus(path):
+    """Raise :class:`UsageError` unless ``path`` is a plain file the workers can
+    split into byte ranges (not standard input, not compressed)."""
+    from ..files.inputs import is_compressed, is_stdin
+
+    if is_stdin(path) or is_compressed(path):
+        raise UsageError("-dask needs -train to be an uncompressed file on a filesystem every worker can read")
+
+
+def train_distributed(opts, vectors_wanted=True, on_submitted=None, combine="sum"):
+    """Count, encode and train ``opts`` (resolved :class:`TrainOptions` with
+    ``opts.dask`` set) on a Dask cluster; return a :class:`DistributedResult`.
+
+    ``on_submitted(client, round_index)`` is called after each round's tasks are
+    submitted (tests use it to kill a worker mid-round); ``combine`` is
+    :func:`sync.combine`'s mode.
+    """
+    check_corpus(opts.train)
+    client, cluster = connect(opts.dask)
+    try:
+        return _train(client, opts, vectors_wanted, on_submitted, combine)
+    except (Word2VecError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a task failed for good (e.g. it killed too many workers)
+        raise Word2VecError(f"Dask training failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _workers(client):
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        client.wait_for_workers(1, timeout=60)
+        workers = sorted(client.scheduler_info()["workers"])
+    return workers
+
+
+def _train(client, opts, vectors_wanted, on_submitted, combine):
+    from ..text.chunks import byte_ranges
+
+    workers = _workers(client)
+    n = len(workers)
+    start = time.perf_counter()
+    spec = JobSpec(job=uuid.uuid4().hex, opts=opts, path=opts.train, ranges=byte_ranges(opts.train, n))
+    vocabulary = _vocabulary(client, opts, spec, workers)
+    result = DistributedResult(vocabulary, workers=n)
+    _log(opts, 1, f"Vocab size: {len(vocabulary)}")
+    _log(opts, 1, f"Words in train file: {vocabulary.train_words}")
+    if not (opts.output or vectors_wanted):
+        result.text_seconds = time.perf_counter() - start
+        return result
+    spec.vocabulary = vocabulary
+    spec.hot = sync.hot_ranges(len(vocabulary), sync.hot_row_count(vocabulary.counts, opts.dask_round, n),
+                               opts.hs, opts.negative)
+    spec_future = client.scatter(spec, broadcast=True)
+    try:
+        places = list(workers)
+        sizes = client.gather([client.submit(prepare_shard, spec_future, k, workers=[places[k]],
+                                             allow_other_workers=True, pure=False) for k in range(n)])
+        spec.total_tokens = int(sum(sizes))
+        spec_future = client.scatter(spec, broadcast=True)  # now with the token count
+        result.text_seconds = time.perf_counter() - start
+        _log(opts, 1, f"Training on {n} Dask workers x {opts.threads} threads, hot rows {spec.hot['syn0'][1]}")
+        start = time.perf_counter()
+        _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted, combine)
+        result.seconds = time.perf_counter() - start
+    finally:
+        try:
+            client.run(forget, spec.job)
+        except Exception:  # a worker that is gone has nothing left to delete
+            pass
+    return result
+
+
+def _vocabulary(client, opts, spec, workers):
+    """Count every byte range on the workers and merge the counts in range order."""
+    from ..text.vocab import Vocabulary
+
+    if opts.read_vocab:
+        return Vocabulary.read(opts.read_vocab, opts.min_count)
+    futures = [client.submit(count_shard, spec.path, byte_range, workers=[workers[k]],
+                             allow_other_workers=True, pure=False)
+               for k, byte_range in enumerate(spec.ranges)]
+    words, counts = [], []
+    for part_words, part_counts in client.gather(futures):
+        words.extend(part_words)
+        counts.append(part_counts)
+    vocabulary = Vocabulary.from_counts(words, np.concatenate(counts), opts.min_count)
+    if len(vocabulary) < 2:
+        raise Word2VecError(f"no word in {opts.train} occurs at least -min-count {opts.min_count} times")
+    return vocabulary
+
+
+def _initial_master(opts, spec):
+    from ..model.weights import initial_vectors
+
+    n_words = len(spec.vocabulary)
+    master = {"syn0": initial_vectors(n_words, opts.size, opts.seed + 1)}
+    if opts.hs:
+        master["syn1"] = np.zeros((n_words, opts.size), dtype=np.float32)
+    if opts.negative:
+        master["syn1neg"] = np.zeros((n_words, opts.size), dtype=np.float32)
+    return master
+
+
+def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted, combine):
+    """Run every round of every epoch; fill ``result``."""
+    n = len(sizes)
+    master = _initial_master(opts, spec)
+    per_epoch = max(1, math.ceil(max(sizes) / max(1, opts.dask_round)))
+    generators = [[opts.seed + k * opts.threads + t for t in range(opts.threads)] for k in range(n)]
+    words_done = 0
+    update = None
+    full_future = client.scatter([master], broadcast=True, hash=False)[0]
+    bar = _bar(opts, opts.iter * spec.total_tokens)
+    round_index = 0
+    try:
+        for epoch in range(opts.iter):
+            for part in range(per_epoch):
+                exchange_all = (round_index + 1) % opts.dask_sync == 0 or part == per_epoch - 1
+                slices = [(part * size // per_epoch, (part + 1) * size // per_epoch) for size in sizes]
+                # sent once to every worker, not once per task inside the task graph
+                update_future = None if update is None else client.scatter([update], broadcast=True, hash=False)[0]
+                futures = [client.submit(train_round, spec_future, k, round_index, slices[k], generators[k],
+                                         words_done, update_future, full_future, exchange_all, workers=[places[k]],
+                                         allow_other_workers=True, pure=False) for k in range(n)]
+                if on_submitted is not None:
+                    on_submitted(client, round_index)
+                outcomes = client.gather(futures)
+                for k, outcome in enumerate(outcomes):
+                    if outcome.get("stale"):  # the shard's replica is gone: send everything
+                        result.retried_shards += 1
+                        retry_full = client.scatter([master], hash=False)[0]
+                        outcomes[k] = client.submit(train_round, spec_future, k, round_index, slices[k],
+                                                    generators[k], words_done, None, retry_full, exchange_all,
+                                                    pure=False).result()
+                        result.bytes_down += sum(m.nbytes for m in master.values())
+                deltas = [outcome["deltas"] for outcome in outcomes]
+                result.train_seconds += max(outcome["train_seconds"] for outcome in outcomes)
+                result.task_seconds += max(outcome["task_seconds"] for outcome in outcomes)
+                result.bytes_up += sum(sync.payload_bytes(d) for d in deltas)
+                if update is not None:
+                    result.bytes_down += n * sync.payload_bytes(update)
+                elif round_index == 0:
+                    result.bytes_down += n * sum(m.nbytes for m in master.values())
+                update = sync.combine(master, deltas, combine)
+                full_future = None
+                for k, outcome in enumerate(outcomes):
+                    generators[k] = outcome["generators"]
+                    places[k] = outcome["worker"] or places[k]
+                    words_done += outcome["words"]
+                round_index += 1
+                if bar is not None:
+                    bar.update(sum(outcome["words"] for outcome in outcomes))
+    finally:
+        if bar is not None:
+            bar.close()
+    result.syn0 = master["syn0"]
+    result.words_trained = words_done
+    result.rounds = round_index
+    result.hot_rows = spec.hot["syn0"][1]
+
+
+def _bar(opts, total):
+    if opts.debug < 2:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="word", unit_scale=True, desc="Training (Dask)", file=sys.stderr,
+                leave=False)

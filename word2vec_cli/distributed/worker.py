@@ -1,0 +1,181 @@
+"""What runs on the Dask workers: counting, encoding and training one shard.
+
+The corpus is split into byte ranges (:func:`~word2vec_cli.text.chunks.byte_ranges`),
+one *shard* per worker, read by each worker from the shared path. A worker keeps, per
+shard it trains, a :class:`ShardReplica`: the shard's token file, a
+:class:`~word2vec_cli.training.run.TrainingRun` over it and two copies of the
+matrices (``local``, trained; ``base``, as last exchanged). Replicas live in this
+process only; a task that finds no replica at the expected round (its worker died,
+or it moved) reports it and the client sends the full matrices.
+
+Every function here is a plain function of its arguments (the shard's slice, the
+generators and the global word count come from the client), so a task that Dask
+retries on another worker trains exactly the same words.
+"""
+
+import dataclasses
+import threading
+import time
+
+import numpy as np
+
+from . import sync
+
+_REPLICAS = {}
+_LOCK = threading.Lock()
+
+
+@dataclasses.dataclass
+class JobSpec:
+    """What every task of one distributed training job shares (broadcast once).
+
+    ``opts`` are the resolved options, ``vocabulary`` the merged vocabulary,
+    ``ranges`` the shards' byte ranges of ``path``, ``hot`` the hot block of each
+    matrix (:func:`sync.hot_ranges`), ``total_tokens`` the tokens of all shards.
+    """
+
+    job: str
+    opts: object
+    path: str
+    ranges: list
+    vocabulary: object = None
+    hot: dict = None
+    total_tokens: int = 0
+
+
+def count_shard(path, byte_range):
+    """Count the words of one shard; return ``(word_bytes, counts)`` in first-seen order."""
+    from ..text.corpus import count_range
+
+    return count_range(path, byte_range)
+
+
+def prepare_shard(spec, shard):
+    """Encode ``shard`` on this worker (if not done yet); return its token count."""
+    return _replica(spec, shard).n_tokens
+
+
+def forget(job):
+    """Delete this worker's replicas and token files of ``job``; return how many."""
+    with _LOCK:
+        keys = [key for key in _REPLICAS if key[0] == job]
+        for key in keys:
+            _REPLICAS.pop(key).close()
+    return len(keys)
+
+
+def _replica(spec, shard):
+    with _LOCK:
+        replica = _REPLICAS.get((spec.job, shard))
+        if replica is None:
+            replica = _REPLICAS[(spec.job, shard)] = ShardReplica(spec, shard)
+    return replica
+
+
+def train_round(spec, shard, round_index, token_slice, generators, words_before, update, full, exchange_all):
+    """Train ``shard``'s tokens ``token_slice`` as round ``round_index``.
+
+    The replica first adopts ``update`` (the rows changed by the previous round's
+    combination) or, when ``full`` is given (``{matrix: array}``), all the master
+    matrices. ``generators`` are the shard's threads' generator states,
+    ``words_before`` the words all workers had done before this round (the
+    learning-rate schedule). Returns a dict: ``deltas`` (hot rows, or every changed
+    row when ``exchange_all``), ``generators``, ``words``, ``worker`` (address), or
+    ``{"stale": True}`` when the replica is not at the previous round and ``full``
+    is needed.
+    """
+    started = time.perf_counter()
+    replica = _replica(spec, shard)
+    with replica.lock:
+        if full is not None:
+            replica.reset(full)
+        elif replica.round != round_index - 1:
+            return {"stale": True}
+        else:
+            sync.adopt(replica.local, replica.base, update)
+        replica.spec = spec  # the token count is known from the second broadcast on
+        trained = time.perf_counter()
+        words, generators = replica.train(token_slice, generators, words_before)
+        trained = time.perf_counter() - trained
+        deltas = sync.worker_deltas(replica.local, replica.base, spec.hot, len(spec.vocabulary), exchange_all)
+        replica.round = round_index
+    return {"deltas": deltas, "generators": generators, "words": words, "worker": _address(),
+            "train_seconds": trained, "task_seconds": time.perf_counter() - started}
+
+
+def _address():
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return None
+
+
+class ShardReplica:
+    """One shard's tokens and matrices on this worker (see the module's docstring)."""
+
+    def __init__(self, spec, shard):
+        from ..text.corpus import encode_range
+        from ..training.run import TrainingRun
+
+        self.lock = threading.Lock()
+        self.spec = spec
+        self.round = None  # no matrices yet: the first task brings them in full
+        self.tokens = encode_range(spec.path, spec.ranges[shard], spec.vocabulary)
+        self.n_tokens = self.tokens.n_tokens
+        opts = spec.opts
+        self.run = TrainingRun(opts, spec.vocabulary, self.tokens)
+        self.run.link()  # load the kernels now, not in the first round
+        self.n_shards = len(spec.ranges)
+        self.run.word_limit = np.iinfo(np.int64).max
+        state = self.run.state
+        self.local = {"syn0": state.syn0, "syn1": state.syn1, "syn1neg": state.syn1neg}
+        self.base = {name: matrix.copy() for name, matrix in self.local.items()}
+
+    def reset(self, full):
+        """Set both copies of every shared row to the master's ``full`` matrices."""
+        for name, matrix in full.items():
+            rows = matrix.shape[0]
+            self.local[name][:rows] = matrix
+            self.base[name][:rows] = matrix
+
+    def train(self, token_slice, generators, words_before):
+        """Train tokens ``token_slice = (begin, end)`` of the shard on ``-threads``
+        threads (equal parts). Returns ``(words, generators)``.
+
+        The kernels compute the learning rate from the words done over ``iter *
+        train_words``; here ``train_words`` is the corpus over the number of shards
+        and the words done start at ``words_before`` over the same number, so the
+        rate is ``alpha * (1 - (words_before + shards * words_here) / total)``: as if
+        every worker progressed at this one's pace during the round.
+        """
+        from ..kernels import thread as kernels
+        from ..model.weights import learning_rate
+        from ..training.shares import TokenRelease
+
+        run, state = self.run, self.run.state
+        opts = run.opts
+        run.train_words = max(1, self.spec.total_tokens // self.n_shards)  # every worker's words: see above
+        begin, end = token_slice
+        threads = opts.threads
+        run.shares = [(begin + k * (end - begin) // threads, begin + (k + 1) * (end - begin) // threads)
+                      for k in range(threads)]
+        offset = words_before // self.n_shards
+        state.progress[:] = 0
+        state.progress[0] = offset
+        total = opts.iter * run.train_words + 1
+        state.alphas[:] = learning_rate(np.float32(opts.alpha), offset, total)
+        for k, (share_begin, _) in enumerate(run.shares):
+            state.threads[k] = 0
+            state.threads[k, kernels.STATE_RANDOM] = np.uint64(generators[k])
+            state.threads[k, kernels.STATE_CURSOR] = share_begin
+            run.cursors[k] = share_begin
+        run.release = TokenRelease(self.tokens, run.shares, run.cursors)
+        run.run_epoch()
+        words = int(state.progress.sum()) - offset
+        return words, [int(g) for g in state.threads[:, kernels.STATE_RANDOM]]
+
+    def close(self):
+        """Delete the shard's token file."""
+        self.tokens.close()
