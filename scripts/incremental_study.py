@@ -249,7 +249,7 @@ def plot(records, path):
         ax.set_xlabel("batches seen")
         ax.set_ylabel("analogy accuracy, all questions (%)")
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=6)
+    max(axes[0], key=lambda ax: len(ax.get_lines())).legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
