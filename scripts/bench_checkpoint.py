@@ -136,6 +136,49 @@ def time_starts(path, corpus, size, repeat, folder):
     return times["resume"], times["fresh"], times["floor"]
 
 
+def resume_accuracy(corpus, folder, seeds, size, iterations, questions):
+    """For each seed: accuracy of an uninterrupted 2-thread run, and of a run
+    interrupted mid-epoch (Ctrl-C halfway through its words) and resumed. Returns
+    two lists of accuracies (%)."""
+    from word2vec_cli.api import Vectors
+    from word2vec_cli.model.options import TrainOptions
+    from word2vec_cli.query.accuracy import accuracy
+    from word2vec_cli.training import run as runs
+    from word2vec_cli.training.driver import train_model
+    from word2vec_cli.training.run import TrainingInterrupted
+
+    text = Path(questions).read_bytes()
+
+    def score(result):
+        vectors = Vectors(result.vocabulary.words, result.syn0, _trusted=True)
+        return accuracy(vectors, text, threshold=30000).as_dict()["total"]["accuracy"]
+
+    whole, resumed = [], []
+    flags = dict(train=corpus, size=size, iter=iterations, threads=2, debug=0)
+    original = runs.TrainingRun.train
+    for seed in seeds:
+        whole.append(score(train_model(TrainOptions(seed=seed, **flags))))
+        checkpoint = os.path.join(folder, f"mid-{seed}.w2v")
+
+        def train_until_half(self, on_tick=None, on_epoch=None):
+            def tick(run):
+                if on_tick is not None:
+                    on_tick(run)
+                if run.state.words_done > run.total_words // 2 + run.train_words // 3:
+                    raise KeyboardInterrupt
+            return original(self, on_tick=tick, on_epoch=on_epoch)
+
+        runs.TrainingRun.train = train_until_half
+        try:
+            train_model(TrainOptions(seed=seed, checkpoint=checkpoint, checkpoint_every="1000", **flags))
+        except TrainingInterrupted:
+            pass
+        finally:
+            runs.TrainingRun.train = original
+        resumed.append(score(train_model(TrainOptions(resume=checkpoint, debug=0))))
+    return whole, resumed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
@@ -143,6 +186,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--size", type=int, default=100)
     parser.add_argument("--iter", type=int, default=5)
+    parser.add_argument("--accuracy-seeds", type=int, nargs="*", default=[],
+                        help="also compare the analogy accuracy of uninterrupted and resumed 2-thread runs")
+    parser.add_argument("--questions", default=str(REPO.parent / "shared" / "data" / "questions-words.txt"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ck-", dir=os.environ.get("BENCH_TMP")) as folder:
         corpus = args.corpus
@@ -153,9 +199,12 @@ def main():
         checkpoint = make_checkpoint(corpus, folder, args.size, args.iter)
         writes, copies, size = time_writes(checkpoint, args.repeat)
         resumes, fresh, floor = time_starts(checkpoint, corpus, args.size, args.repeat, folder)
+        whole, resumed = (resume_accuracy(corpus, folder, args.accuracy_seeds, args.size, args.iter, args.questions)
+                          if args.accuracy_seeds else ([], []))
     write, copy, resume = statistics.median(writes), statistics.median(copies), statistics.median(resumes)
     record = {"corpus": os.path.basename(args.corpus), "bytes": size, "repeat": args.repeat, "size": args.size,
-              "write_s": writes, "cp_s": copies, "resume_s": resumes, "fresh_s": fresh, "floor_s": floor, "machine": platform.platform(),
+              "write_s": writes, "cp_s": copies, "resume_s": resumes, "fresh_s": fresh, "floor_s": floor,
+              "accuracy_seeds": args.accuracy_seeds, "accuracy_whole": whole, "accuracy_resumed": resumed, "machine": platform.platform(),
               "cpus": os.cpu_count(), "python": platform.python_version(),
               "date": datetime.datetime.now().isoformat(timespec="seconds")}
     lines = [
@@ -175,6 +224,14 @@ def main():
         f"| floor: Python, numpy and numba start, one compiled function loaded | {statistics.median(floor):.2f} s | |",
         "",
     ]
+    if whole:
+        def spread(values):
+            return f"{statistics.mean(values):.2f} ± {statistics.stdev(values) if len(values) > 1 else 0:.2f}"
+
+        lines += [f"Accuracy with 2 threads (-cbow 1 -negative 5 -hs 0 -size {args.size} -iter {args.iter}, "
+                  f"questions-words, 30,000 words; seeds {' '.join(map(str, args.accuracy_seeds))}; mean ± sd): "
+                  f"uninterrupted {spread(whole)} %, interrupted mid-epoch after half the words and resumed "
+                  f"{spread(resumed)} %.", ""]
     os.makedirs(args.out, exist_ok=True)
     Path(args.out, "bench_checkpoint.md").write_text("\n".join(lines))
     Path(args.out, "bench_checkpoint.json").write_text(json.dumps(record, indent=1))

@@ -147,7 +147,9 @@ class Model:
             raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
         target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
         train_model(TrainOptions(train=os.fspath(corpus), init_model=init_model, save_model=target, **options))
-        self._path, self._saved = target, None
+        previous, self._path, self._saved = self._path, target, None
+        if os.path.dirname(previous) == self._folder.name:  # our own earlier copy: no longer needed
+            os.unlink(previous)
 
     def train(self, corpus, update_vocab=1, **options):
         """Train this model further on ``corpus``; return the model.

@@ -36,6 +36,10 @@ def options_for(options):
             raise UsageError(f"-threads {options.threads}: the checkpoint was made with -threads "
                              f"{saved.options.threads}, and a run resumes on as many threads")
         opts = merged_options(saved.options, options, keep)
+        if opts.checkpoint is None:  # a resumed run goes on checkpointing where it came from
+            opts.checkpoint = options.resume
+            if options.checkpoint_every == TrainOptions().checkpoint_every:
+                opts.checkpoint_every = saved.options.checkpoint_every
     else:
         opts = merged_options(saved.options, options, MODEL_SHAPE)
         opts.read_vocab = None
