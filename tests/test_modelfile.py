@@ -14,7 +14,6 @@ import pytest
 from conftest import GOLDEN, run_cli
 from word2vec_cli.errors import Word2VecError
 from word2vec_cli.model.options import TrainOptions
-from word2vec_cli.training import modelfile
 from word2vec_cli.training.checkpoint import Checkpoints, load_model
 from word2vec_cli.training.driver import train_model
 

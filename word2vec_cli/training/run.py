@@ -10,7 +10,6 @@ together, so the wait is short.
 """
 
 import threading
-import time
 
 import numpy as np
 
