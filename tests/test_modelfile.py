@@ -14,7 +14,6 @@ import pytest
 from conftest import GOLDEN, run_cli
 from word2vec_cli.errors import Word2VecError
 from word2vec_cli.model.options import TrainOptions
-from word2vec_cli.training import modelfile
 from word2vec_cli.training.checkpoint import Checkpoints, load_model
 from word2vec_cli.training.driver import train_model
 
@@ -160,8 +159,13 @@ def test_ctrl_c_writes_a_checkpoint_and_the_resumed_run_is_bit_identical(tmp_pat
     assert whole.read_bytes() == resumed.read_bytes()
 
 
-def test_minute_checkpoints_do_not_change_the_vectors(tmp_path):
-    flags = dict(train=str(TINY), cbow=0, hs=1, negative=2, threads=1, iter=3, debug=0, size=16)
+def test_minute_checkpoints_do_not_change_the_vectors(tmp_path, monkeypatch):
+    from word2vec_cli.training import run
+
+    monkeypatch.setattr(run, "WATCH_INTERVAL", 0.002)  # ticks (and so checkpoints) come often
+    text = tmp_path / "c.txt"
+    text.write_bytes(TINY.read_bytes() * 4)
+    flags = dict(train=str(text), cbow=0, hs=1, negative=2, threads=1, iter=3, debug=0, size=16)
     plain = train_model(TrainOptions(**flags)).syn0
     checkpoint = tmp_path / "ck.w2v"
     written = []
@@ -171,11 +175,8 @@ def test_minute_checkpoints_do_not_change_the_vectors(tmp_path):
         written.append(run.state.words_done)
         return original(self, run, why)
 
-    Checkpoints.write = count
-    try:
-        checkpointed = train_model(TrainOptions(checkpoint=str(checkpoint), checkpoint_every="0.0001m", **flags))
-    finally:
-        Checkpoints.write = original
+    monkeypatch.setattr(Checkpoints, "write", count)
+    checkpointed = train_model(TrainOptions(checkpoint=str(checkpoint), checkpoint_every="0.00001m", **flags))
     assert len(written) >= 2
     np.testing.assert_array_equal(checkpointed.syn0, plain)
     assert load_model(checkpoint).finished
