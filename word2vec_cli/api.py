@@ -79,14 +79,14 @@ def train(corpus, output=None, **options):
     bad input and TypeError for an unknown option.
     """
     from .monitor import make_evaluator
-    from .training.driver import train_model
+    from .jobs import run_training
 
     options.setdefault("debug", 0)
     unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
     if unknown:
         raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
     opts = TrainOptions(train=os.fspath(corpus), output=output and os.fspath(output), **options)
-    result = train_model(opts, evaluate=make_evaluator(opts.eval, opts.eval_pairs))
+    result = run_training(opts, evaluate=make_evaluator(opts.eval, opts.eval_pairs))
     return Vectors(result.vocabulary.words, result.syn0, _trusted=True)
 
 
@@ -139,14 +139,14 @@ class Model:
         return self._saved
 
     def _run(self, corpus, options, init_model=None):
-        from .training.driver import train_model
+        from .jobs import run_training
 
         options.setdefault("debug", 0)
         unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
         if unknown:
             raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
         target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
-        train_model(TrainOptions(train=os.fspath(corpus), init_model=init_model, save_model=target, **options))
+        run_training(TrainOptions(train=os.fspath(corpus), init_model=init_model, save_model=target, **options))
         previous, self._path, self._saved = self._path, target, None
         if os.path.dirname(previous) == self._folder.name:  # our own earlier copy: no longer needed
             os.unlink(previous)

@@ -107,12 +107,12 @@ def train_command(**flags):
     vector format.
     """
     from ..monitor import make_evaluator
-    from ..training.driver import train_model
+    from ..jobs import run_training
 
     if flags["train"] and not (flags["output"] or flags["save_vocab"] or flags["save_model"] or flags["checkpoint"]):
         click.echo("word2vec: warning: neither -output nor -save-vocab is given: the text is read "
                    "but nothing is written", err=True)
     options = TrainOptions(**flags)
     evaluate = make_evaluator(options.eval, options.eval_pairs) if options.train else None
-    train_model(options, vectors_wanted=bool(flags["resume"]), release_jit_pages=True, evaluate=evaluate)
+    run_training(options, vectors_wanted=bool(flags["resume"]), release_jit_pages=True, evaluate=evaluate)
     return 0

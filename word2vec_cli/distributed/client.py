@@ -259,3 +259,36 @@ def _bar(opts, total):
 
     return tqdm(total=total, unit="word", unit_scale=True, desc="Training (Dask)", file=sys.stderr,
                 leave=False)
+
+
+def train_model_on_dask(options, vectors_wanted=True):
+    """Run the training job ``options`` on the Dask cluster ``options.dask``: check it,
+    count and train on the workers, save the vocabulary and write the outputs as a
+    local run does. Returns a :class:`~word2vec_cli.training.driver.TrainingResult`.
+
+    Raises :class:`UsageError` for the flags the workers do not carry yet.
+    """
+    from ..training.driver import TrainingResult, check_paths, say, write_outputs
+
+    opts = options.resolved()
+    unsupported = [flag for flag, value in (("-resume", opts.resume), ("-init-model", opts.init_model),
+                                            ("-init-vectors", opts.init_vectors), ("-checkpoint", opts.checkpoint),
+                                            ("-save-model", opts.save_model), ("-eval", opts.eval),
+                                            ("-eval-pairs", opts.eval_pairs), ("-log", opts.log)) if value]
+    if unsupported:
+        raise UsageError(f"-dask does not combine with {', '.join(unsupported)} (yet)")
+    check_paths(opts)
+    done = train_distributed(opts, vectors_wanted)
+    if opts.save_vocab:
+        done.vocabulary.save(opts.save_vocab)
+    if done.rounds:
+        say(opts, 1, f"Dask: {done.workers} workers, {done.rounds} rounds, {done.hot_rows} hot rows, "
+                     f"sent {done.bytes_up / done.rounds / 1e6:.2f} MB up and "
+                     f"{done.bytes_down / done.rounds / 1e6:.2f} MB down per round, "
+                     f"{done.retried_shards} shard rounds retried; slowest worker: {done.train_seconds:.1f} s "
+                     f"training, {done.task_seconds:.1f} s in tasks, of {done.seconds:.1f} s")
+    result = TrainingResult(done.vocabulary, syn0=done.syn0, words_trained=done.words_trained,
+                            seconds=done.seconds, text_seconds=done.text_seconds)
+    if result.syn0 is not None:
+        write_outputs(opts, result)
+    return result

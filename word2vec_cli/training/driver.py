@@ -39,7 +39,8 @@ class TrainingResult:
     text_seconds: float = 0.0
 
 
-def _log(opts, level, message):
+def say(opts, level, message):
+    """Print ``message`` on stderr when ``-debug`` is at least ``level``."""
     if opts.debug >= level:
         print(message, file=sys.stderr, flush=True)
 
@@ -90,8 +91,8 @@ def build_vocabulary(opts, tmpdir=None, release_jit_pages=False):
     seconds = time.perf_counter() - start
     if release_jit_pages:
         release_compiler_pages()
-    _log(opts, 1, f"Vocab size: {len(vocabulary)}")
-    _log(opts, 1, f"Words in train file: {vocabulary.train_words}")
+    say(opts, 1, f"Vocab size: {len(vocabulary)}")
+    say(opts, 1, f"Words in train file: {vocabulary.train_words}")
     return vocabulary, tokens, seconds
 
 
@@ -135,18 +136,16 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     opts, saved = setup.options_for(options)
     check_paths(opts)
     if opts.dask:
-        unsupported = [flag for flag, value in (("-resume", opts.resume), ("-init-model", opts.init_model),
-                                                ("-init-vectors", opts.init_vectors),
-                                                ("-checkpoint", opts.checkpoint), ("-save-model", opts.save_model),
-                                                ("-eval", opts.eval), ("-eval-pairs", opts.eval_pairs),
-                                                ("-log", opts.log)) if value]
-        if unsupported:
-            raise UsageError(f"-dask does not combine with {', '.join(unsupported)} (yet)")
-        result = _train_on_dask(opts, vectors_wanted)
-    else:
-        result = _train_here(opts, saved, vectors_wanted, tmpdir or opts.tmpdir, release_jit_pages, evaluate)
-    if result.syn0 is None:
-        return result
+        raise UsageError("-dask trains through word2vec_cli.jobs.run_training (the command line and train() do)")
+    result = _train_here(opts, saved, vectors_wanted, tmpdir or opts.tmpdir, release_jit_pages, evaluate)
+    if result.syn0 is not None:
+        write_outputs(opts, result)
+    return result
+
+
+def write_outputs(opts, result):
+    """Write the vectors (or the k-means classes) of a finished ``result`` to
+    ``opts.output`` and log the summary line. Returns nothing."""
     vocabulary = result.vocabulary
     result.words_per_second = result.words_trained / result.seconds if result.seconds > 0 else 0.0
     if opts.output:
@@ -159,9 +158,8 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
             from ..vectors.write import save_vectors
 
             save_vectors(opts.output, vocabulary.words, result.syn0, binary=bool(opts.binary))
-    _log(opts, 1, f"Vocabulary {len(vocabulary)} words, {vocabulary.train_words} training words, "
-                  f"{result.seconds:.1f} s, {result.words_per_second:,.0f} words/s")
-    return result
+    say(opts, 1, f"Vocabulary {len(vocabulary)} words, {vocabulary.train_words} training words, "
+                 f"{result.seconds:.1f} s, {result.words_per_second:,.0f} words/s")
 
 
 def _train_here(opts, saved, vectors_wanted, tmpdir, release_jit_pages, evaluate):
@@ -181,29 +179,12 @@ def _train_here(opts, saved, vectors_wanted, tmpdir, release_jit_pages, evaluate
         result = TrainingResult(vocabulary, text_seconds=text_seconds)
         if not (opts.output or opts.save_model or vectors_wanted):
             return result
-        _log(opts, 1, f"Training {TYPE_NAMES[opts.type]}"
+        say(opts, 1, f"Training {TYPE_NAMES[opts.type]}"
                       f"{' hierarchical softmax' if opts.hs else ''}"
                       f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
         result.syn0, result.words_trained, result.seconds = _train_vectors(
             opts, vocabulary, tokens, prepare, release_jit_pages, evaluate)
     return result
-
-
-def _train_on_dask(opts, vectors_wanted):
-    """Count and train on the Dask cluster ``opts.dask``; return a :class:`TrainingResult`."""
-    from ..distributed.client import train_distributed
-
-    done = train_distributed(opts, vectors_wanted)
-    if opts.save_vocab:
-        done.vocabulary.save(opts.save_vocab)
-    if done.rounds:
-        _log(opts, 1, f"Dask: {done.workers} workers, {done.rounds} rounds, {done.hot_rows} hot rows, "
-                      f"sent {done.bytes_up / done.rounds / 1e6:.2f} MB up and "
-                      f"{done.bytes_down / done.rounds / 1e6:.2f} MB down per round, "
-                      f"{done.retried_shards} shard rounds retried; slowest worker: {done.train_seconds:.1f} s "
-                      f"training, {done.task_seconds:.1f} s in tasks, of {done.seconds:.1f} s")
-    return TrainingResult(done.vocabulary, syn0=done.syn0, words_trained=done.words_trained,
-                          seconds=done.seconds, text_seconds=done.text_seconds)
 
 
 def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, evaluate=None):
@@ -223,7 +204,7 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, e
     checkpoints = None
     if opts.checkpoint:
         every, unit = checkpoint_interval(opts.checkpoint_every)
-        checkpoints = Checkpoints(opts.checkpoint, every, unit, log=lambda text: _log(opts, 1, text),
+        checkpoints = Checkpoints(opts.checkpoint, every, unit, log=lambda text: say(opts, 1, text),
                                   tokens=tokens)
         if isinstance(tokens, KeptTokens) and tokens.path == tokens_path(opts.checkpoint):
             checkpoints.tokens_meta = tokens.meta  # resumed into the same checkpoint: the text is there
