@@ -1,12 +1,19 @@
 """Shared test helpers: fixture paths and running the command line."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+# A suite started in the background of a shell inherits SIGINT ignored, and so would
+# every command the tests start (and the Ctrl-C tests could not interrupt them): with a
+# handler here, the children start with the default action again (exec resets it).
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"

@@ -50,19 +50,29 @@ def prefetch_row(typingctx, matrix, row):
     return types.void(matrix, row), codegen
 
 
+def _is_int64_vector(array):
+    """Whether a numba type is a 1-D int64 array (what the atomic intrinsics take)."""
+    return isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64
+
+
+def _element_pointer(context, builder, signature, args):
+    """LLVM pointer to ``array[index]`` for an intrinsic called as ``(array, index, ...)``."""
+    array_type = signature.args[0]
+    target = context.make_array(array_type)(context, builder, args[0])
+    index = context.cast(builder, args[1], signature.args[1], types.intp)
+    return cgutils.get_item_pointer(context, builder, array_type, target, [index])
+
+
 @intrinsic
 def compare_and_swap(typingctx, array, index, expected, new):
     """Atomically set ``array[index]`` to ``new`` if it equals ``expected``; return
     the value it had (``expected`` when the swap happened). ``array`` is a 1-D int64
     array; the operation is sequentially consistent (a full barrier on x86)."""
-    if not (isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64):
+    if not _is_int64_vector(array):
         return None
 
     def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        target = context.make_array(array_type)(context, builder, args[0])
-        index = context.cast(builder, args[1], signature.args[1], types.intp)
-        pointer = cgutils.get_item_pointer(context, builder, array_type, target, [index])
+        pointer = _element_pointer(context, builder, signature, args)
         old = context.cast(builder, args[2], signature.args[2], types.int64)
         value = context.cast(builder, args[3], signature.args[3], types.int64)
         outcome = builder.cmpxchg(pointer, old, value, "seq_cst", "seq_cst")
@@ -75,14 +85,11 @@ def compare_and_swap(typingctx, array, index, expected, new):
 def atomic_store(typingctx, array, index, value):
     """Atomically write ``value`` to ``array[index]`` (1-D int64; sequentially
     consistent, so that writes before it are visible to whoever reads it)."""
-    if not (isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64):
+    if not _is_int64_vector(array):
         return None
 
     def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        target = context.make_array(array_type)(context, builder, args[0])
-        index = context.cast(builder, args[1], signature.args[1], types.intp)
-        pointer = cgutils.get_item_pointer(context, builder, array_type, target, [index])
+        pointer = _element_pointer(context, builder, signature, args)
         builder.atomic_rmw("xchg", pointer, context.cast(builder, args[2], signature.args[2], types.int64),
                            "seq_cst")
         return context.get_dummy_value()
