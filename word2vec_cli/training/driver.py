@@ -179,9 +179,6 @@ def _train_here(opts, saved, vectors_wanted, tmpdir, release_jit_pages, evaluate
         result = TrainingResult(vocabulary, text_seconds=text_seconds)
         if not (opts.output or opts.save_model or vectors_wanted):
             return result
-        say(opts, 1, f"Training {TYPE_NAMES[opts.type]}"
-                      f"{' hierarchical softmax' if opts.hs else ''}"
-                      f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
         result.syn0, result.words_trained, result.seconds = _train_vectors(
             opts, vocabulary, tokens, prepare, release_jit_pages, evaluate)
     return result
@@ -196,11 +193,18 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, e
     from .log import TrainingLog
     from .progress import Reporter
 
-    run = prepare(opts, vocabulary, tokens)
-    run.track_loss = opts.tracks_loss
-    run.link()
+    try:
+        run = prepare(opts, vocabulary, tokens)
+        run.track_loss = opts.tracks_loss
+        run.link()
+    except KeyboardInterrupt:
+        raise TrainingInterrupted("interrupted before training started (while the kernels were loaded); "
+                                  "nothing was written") from None
     if release_jit_pages:
         release_compiler_pages()
+    # said once the kernels are linked: from here on the threads train
+    say(opts, 1, f"Training {TYPE_NAMES[opts.type]}{' hierarchical softmax' if opts.hs else ''}"
+                 f"{f' negative {opts.negative}' if opts.negative else ''} on {opts.threads} threads")
     checkpoints = None
     if opts.checkpoint:
         every, unit = checkpoint_interval(opts.checkpoint_every)
