@@ -48,9 +48,14 @@ def train_cbow_position(sentence, length, position, shrink, window, syn0, syn1, 
                                  loss_table, loss, hot)
         if negative > 0:
             train_targets(neu1, row, syn1neg, targets, n_out, neu1e, alpha, exp_table, loss_table, loss)
-        factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
-        if factor_out != np.float32(1) or cap > 0:
+        if l2_in == 0 and l2_out == 0 and cap == 0:  # the reference's step, as compiled before -l2
+            for k in range(cw):
+                last = contexts[k]
+                for c in range(size):
+                    syn0[last, c] += neu1e[c]
+        else:
+            factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
             finish_outputs(syn1, syn1neg, word, hs, points, code_lengths, hot, targets, n_out, factor_out, cap)
-        for k in range(cw):
-            add_input_gradient(syn0, contexts[k], neu1e, 0, factor_in, cap)
+            for k in range(cw):
+                add_input_gradient(syn0, contexts[k], neu1e, 0, factor_in, cap)
     return r

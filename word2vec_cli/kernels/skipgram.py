@@ -26,29 +26,33 @@ def train_skipgram_position(sentence, length, position, shrink, window, syn0, sy
     are the penalty and clamp of :mod:`.regularise` (all 0: the reference's step).
     """
     word = sentence[position]
+    size = neu1e.shape[0]
     n_in = collect_context(sentence, length, position, shrink, window, contexts)
     if negative > 0:
         for k in range(n_in):
             n_targets[k], r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets[k])
     if n_in > 0:
         prefetch_rows(syn0, contexts[0], syn1neg, targets[0], n_targets[0] if negative > 0 else 0)
+    plain = l2_in == 0 and l2_out == 0 and cap == 0  # the reference's step, as compiled before -l2
     factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
-    finish = factor_out != np.float32(1) or cap > 0
     for k in range(n_in):
         if k + 1 < n_in:
             prefetch_rows(syn0, contexts[k + 1], syn1neg, targets[k + 1], n_targets[k + 1] if negative > 0 else 0)
         last = contexts[k]
-        for c in range(neu1e.shape[0]):
+        for c in range(size):
             neu1e[c] = 0
         if hs:
             hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table,
                                  loss_table, loss, hot)
         if negative > 0:
             train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table, loss_table, loss)
-        if finish:
+        if plain:
+            for c in range(size):
+                syn0[last, c] += neu1e[c]
+        else:
             finish_outputs(syn1, syn1neg, word, hs, points, code_lengths, hot, targets[k],
                            n_targets[k] if negative > 0 else 0, factor_out, cap)
-        add_input_gradient(syn0, last, neu1e, 0, factor_in, cap)
+            add_input_gradient(syn0, last, neu1e, 0, factor_in, cap)
     return r
 
 
