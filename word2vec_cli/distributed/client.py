@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import UsageError, Word2VecError
 from . import sync
+from ..training.driver import say
 from .worker import JobSpec, count_shard, forget, prepare_shard, train_round
 
 MISSING_EXTRA = "-dask needs Dask: pip install 'word2vec-cli[dask]'"
@@ -55,11 +56,6 @@ class DistributedResult:
     workers: int = 0
     train_seconds: float = 0.0
     task_seconds: float = 0.0
-
-
-def _log(opts, level, message):
-    if opts.debug >= level:
-        print(message, file=sys.stderr, flush=True)
 
 
 def connect(address):
@@ -135,8 +131,8 @@ def _train(client, opts, vectors_wanted, on_submitted, combine):
     spec = JobSpec(job=uuid.uuid4().hex, opts=opts, path=opts.train, ranges=byte_ranges(opts.train, n))
     vocabulary = _vocabulary(client, opts, spec, workers)
     result = DistributedResult(vocabulary, workers=n)
-    _log(opts, 1, f"Vocab size: {len(vocabulary)}")
-    _log(opts, 1, f"Words in train file: {vocabulary.train_words}")
+    say(opts, 1, f"Vocab size: {len(vocabulary)}")
+    say(opts, 1, f"Words in train file: {vocabulary.train_words}")
     if not (opts.output or vectors_wanted):
         result.text_seconds = time.perf_counter() - start
         return result
@@ -151,7 +147,7 @@ def _train(client, opts, vectors_wanted, on_submitted, combine):
         spec.total_tokens = int(sum(sizes))
         spec_future = client.scatter(spec, broadcast=True)  # now with the token count
         result.text_seconds = time.perf_counter() - start
-        _log(opts, 1, f"Training on {n} Dask workers x {opts.threads} threads, hot rows {spec.hot['syn0'][1]}")
+        say(opts, 1, f"Training on {n} Dask workers x {opts.threads} threads, hot rows {spec.hot['syn0'][1]}")
         start = time.perf_counter()
         _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted, combine)
         result.seconds = time.perf_counter() - start
@@ -268,7 +264,7 @@ def train_model_on_dask(options, vectors_wanted=True):
 
     Raises :class:`UsageError` for the flags the workers do not carry yet.
     """
-    from ..training.driver import TrainingResult, check_paths, say, write_outputs
+    from ..training.driver import TrainingResult, check_paths, write_outputs
 
     opts = options.resolved()
     unsupported = [flag for flag, value in (("-resume", opts.resume), ("-init-model", opts.init_model),

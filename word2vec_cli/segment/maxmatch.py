@@ -130,7 +130,12 @@ def _forward(cps, b, e, entries, first, shift, longest, marks):
 
 @njit(cache=True, nogil=True)
 def _backward(cps, b, e, entries, first, shift, longest, marks):
-    """Backward maximum matching of ``cps[b:e]`` (see :func:`_forward`)."""
+    """Backward maximum matching of ``cps[b:e]`` (see :func:`_forward`).
+
+    The mirror image of :func:`_forward`, written out rather than shared: each
+    direction stays one plain loop that numba compiles tightly (no index arithmetic
+    or branches on the direction in the innermost loop).
+    """
     j = e
     words = 0
     singles = 0
