@@ -21,7 +21,6 @@ kernel resumes where it stopped.
 import numpy as np
 from numba import njit
 
-from ..errors import Word2VecError
 from .utf8 import cut_word as _cut_word
 
 #: Bytes kept of a word: the reference stores at most 98 (its buffer holds 100 bytes
@@ -262,9 +261,3 @@ def _grown(array, size):
     out = np.zeros(size, dtype=array.dtype)
     out[:array.shape[0]] = array
     return out
-
-
-def check_word_bytes(word, where):
-    """Raise :class:`Word2VecError` if ``word`` cannot be a token (contains a separator)."""
-    if not word or any(c in word for c in b" \t\n"):
-        raise Word2VecError(f"{where}: invalid word {word!r}")
