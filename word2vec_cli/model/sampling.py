@@ -70,29 +70,6 @@ def _bounds_from_weights(weights, table_size):
     return bounds
 
 
-def explicit_table(counts, table_size, power=POWER):
-    """Build the reference's unigram table literally (for tests with a small size).
-
-    Returns an int32 array of ``table_size`` word ids.
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    n = len(counts)
-    total = 0.0
-    for c in counts:
-        total += c ** power
-    table = np.empty(table_size, dtype=np.int32)
-    i = 0
-    d1 = counts[0] ** power / total
-    for a in range(table_size):
-        table[a] = i
-        if a / table_size > d1:
-            i += 1
-            d1 += (counts[i] ** power / total) if i < n else 0.0
-        if i >= n:
-            i = n - 1
-    return table
-
-
 #: The draw index has one bucket per ``2 ** DRAW_INDEX_SHIFT`` table entries: 48,829
 #: int32 buckets (191 KB) for the 10^8-entry table, whatever the vocabulary size.
 DRAW_INDEX_SHIFT = 11
