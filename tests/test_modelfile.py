@@ -63,8 +63,11 @@ def _corrupt(data, case, header_end):
         return data[:len(data) - 100]
     if case == "truncated-header":
         return data[:40]
-    if case == "array-byte":
-        return data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
+    if case == "array-byte":  # a byte inside the last array (not the padding before it)
+        arrays = json.loads(data[24:header_end])["arrays"]
+        last = max(arrays.values(), key=lambda entry: entry["offset"])
+        at = last["offset"] + last["nbytes"] - 1
+        return data[:at] + bytes([data[at] ^ 1]) + data[at + 1:]
     if case == "header-byte":
         return data[:30] + bytes([data[30] ^ 1]) + data[31:]
     if case == "foreign":

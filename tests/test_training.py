@@ -227,29 +227,56 @@ def test_ctrl_c_stops_quickly_and_writes_nothing(tmp_path):
     assert os.listdir(tmp_path) == ["big.txt"]
 
 
-def test_thread_shares_from_file_reads_match_the_mapped_tokens():
-    # the work estimate reads samples with TokenFile.read (no page of the map touched);
-    # it must split exactly as an estimate over the mapped array does
-    from word2vec_cli.model import sampling
+def _uneven_corpus(path):
+    """A text whose first half (one-word lines: nothing to train) is far quicker to
+    train than its second (long sentences)."""
+    quick = b"a\n" * 40000
+    slow = TINY.read_bytes() * 30
+    path.write_bytes(quick + slow[:len(quick) * 2])
+    return path
+
+
+@pytest.mark.parametrize("meet", [False, True])
+def test_threads_go_on_to_their_next_epoch_unless_asked_to_meet(tmp_path, monkeypatch, meet):
+    # the reference's threads never wait for each other: a thread with a quick part of
+    # the text starts its next epoch at once; with meet the threads wait at each
+    # epoch's end. Either way each thread has an equal part of the tokens, every
+    # epoch is counted once, and a run stopped with its threads in different epochs
+    # is saved and continued to exactly the words of the whole schedule
     from word2vec_cli.text import corpus
-    from word2vec_cli.training.shares import thread_shares
+    from word2vec_cli.training import run as run_module
+    from word2vec_cli.training.checkpoint import load_model, save_run
+    from word2vec_cli.training.run import TrainingInterrupted, TrainingRun
 
-    opts = TrainOptions(train=str(TINY), threads=3, cbow=0).resolved()
-    vocabulary, tokens = corpus.encode(str(TINY), 5)
+    monkeypatch.setattr(run_module, "WATCH_INTERVAL", 0.001)
+    text = _uneven_corpus(tmp_path / "c.txt")
+    opts = TrainOptions(train=str(text), threads=2, iter=4, debug=0, size=20, cbow=0, min_count=1,
+                        sample=0).resolved()
+    vocabulary, tokens = corpus.encode(str(text), opts.min_count)
     with tokens:
-        array = np.asarray(tokens.array())
-        np.testing.assert_array_equal(tokens.read(10, 5000), array[10:5000])
-        keep = sampling.keep_probabilities(vocabulary.counts, opts.sample, vocabulary.train_words)
-        lengths = np.zeros(1, np.int32)
+        run = TrainingRun(opts, vocabulary, tokens)
+        n = len(run.token_array)
+        assert run.shares == [(0, n // 2), (n // 2, n)]
+        spreads, epochs = [], []
 
-        class ArrayOnly:
-            pass
+        def tick(current):
+            spreads.append(int(current.state.thread_epochs.max() - current.state.thread_epochs.min()))
+            if spreads[-1] >= 2 or (meet and current.state.thread_epochs.max() >= 2):
+                current.stop[0] = 1
 
-        from_file = thread_shares(opts, tokens, array, keep, vocabulary.counts, lengths)
-        from_map = thread_shares(opts, ArrayOnly(), array, keep, vocabulary.counts, lengths)
-    assert from_file == from_map
-    assert from_file[0][0] == 0 and from_file[-1][1] == len(array)
-    assert all(a[1] == b[0] for a, b in zip(from_file, from_file[1:]))
+        with pytest.raises(TrainingInterrupted):
+            run.train(on_tick=tick, on_epoch=lambda current: epochs.append(current.state.epoch), meet=meet)
+        saved = tmp_path / "m.w2v"
+        save_run(str(saved), run)
+        continued = TrainingRun(opts, vocabulary, tokens, **load_model(str(saved)).run_kwargs())
+        continued.train(on_epoch=lambda current: epochs.append(current.state.epoch), meet=meet)
+    if meet:
+        assert max(spreads) <= 1
+    else:
+        assert max(spreads) >= 2  # the quick thread ran ahead
+    assert epochs == [1, 2, 3, 4]
+    assert continued.state.words_done == opts.iter * vocabulary.train_words
+    assert list(continued.state.thread_epochs) == [4, 4] and continued.state.epoch == 4
 
 
 @pytest.mark.parametrize("flags", [dict(cbow=1, hs=1, negative=3), dict(cbow=0, hs=0, negative=4)])

@@ -342,7 +342,7 @@ def test_share_decays_the_rate_by_each_threads_share_of_the_epoch(tmp_path, qual
     seen = []
     with tokens:
         run = TrainingRun(opts, vocabulary, tokens)
-        run.train(on_epoch=lambda run: seen.append(run.state.alphas.copy()))
+        run.train(on_epoch=lambda run: seen.append(run.state.alphas.copy()), meet=True)
     # at the end of epoch 1 of 2 the reference's rate has fallen by half; gensim's
     # corpus_file workers have each counted only their half of the epoch (the rates
     # are those of each thread's last publication, up to 10,000 words earlier). The
@@ -384,23 +384,3 @@ def test_sample_takes_the_threshold_over_the_words_without_end_of_sentence():
         expected = (np.sqrt(counts[1:] / threshold) + 1) * threshold / counts[1:]
         np.testing.assert_allclose(keeps[quality][1:], expected, rtol=1e-5)
     assert (keeps["sample"][1:] < keeps["0"][1:]).all()
-
-
-def test_split_gives_each_thread_an_equal_part_of_the_corpus(tmp_path):
-    from word2vec_cli.text import corpus
-    from word2vec_cli.training.run import TrainingRun
-
-    text = tmp_path / "c.txt"
-    # a first half of long sentences and a second of short ones: unequal work per token
-    long_lines = TINY.read_bytes().replace(b"\n", b" ")[:60000] + b"\n"
-    short = b"".join(b" ".join(line.split()[:3]) + b"\n" for line in TINY.read_bytes().splitlines())
-    text.write_bytes(long_lines * 3 + short * 3)
-    shares = {}
-    for quality in ("0", "split"):
-        opts = TrainOptions(train=str(text), threads=2, debug=0, cbow=0, quality=quality).resolved()
-        vocabulary, tokens = corpus.encode(str(text), opts.min_count)
-        with tokens:
-            shares[quality] = TrainingRun(opts, vocabulary, tokens).shares
-    n = shares["split"][-1][1]
-    assert shares["split"] == [(0, n // 2), (n // 2, n)]
-    assert shares["0"][0][1] != n // 2  # the default balances the estimated work instead

@@ -84,7 +84,7 @@ Example:
 @reference_flag("l2-rows", click.Choice(("both", "input", "output")), "[ours] Rows -l2 penalises.",
                 _DEFAULTS.l2_rows)
 @reference_flag("quality", str, "[ours] gensim's rules where they give better vectors: 0 off (the "
-                "reference), 1 on, or a list of nos,clip,floor,sentence,share,init,sample,split "
+                "reference), 1 on, or a list of nos,clip,floor,sentence,share,init,sample "
                 "(see README).", _DEFAULTS.quality,
                 metavar="SPEC")
 @reference_flag("loss", int, "[ours] Track the training loss: 1 on, 0 off [default: on with -log, "

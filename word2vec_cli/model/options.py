@@ -13,10 +13,8 @@ from ..errors import UsageError
 #: learning rate of gensim's ``corpus_file`` training (each thread decays it by its
 #: own share of the epoch only); ``init`` gensim's initial vectors (uniform in
 #: (-1/size, 1/size), twice the reference's range); ``sample`` gensim's subsampling
-#: threshold (``-sample`` times the words without ``</s>``); ``split`` equal parts of
-#: the corpus per thread, as the reference and gensim split it, instead of parts of
-#: equal estimated work.
-QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share", "init", "sample", "split")
+#: threshold (``-sample`` times the words without ``</s>``).
+QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share", "init", "sample")
 #: What ``-quality 1`` turns on: every change (none hurt in the study; README).
 QUALITY_DEFAULT = QUALITY_CHANGES
 

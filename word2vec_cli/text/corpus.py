@@ -126,13 +126,6 @@ class TokenFile:
                 self._map = mmap.mmap(handle.fileno(), 4 * self.n_tokens, access=mmap.ACCESS_READ)
         return np.frombuffer(self._map, dtype=np.int32, count=self.n_tokens)
 
-    def read(self, begin, end):
-        """Return tokens ``[begin, end)`` as a new int32 array, read with a plain file
-        read (no pages of this process's memory map are touched)."""
-        with open(self.path, "rb") as handle:
-            handle.seek(4 * begin)
-            return np.fromfile(handle, dtype=np.int32, count=max(0, end - begin))
-
     def release(self, begin, end):
         """Drop the resident pages of tokens ``[begin, end)`` from this process.
 

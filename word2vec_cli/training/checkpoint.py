@@ -35,6 +35,7 @@ def save_run(path, run, extra_meta=None):
     arrays = {"words": modelfile.pack_words(run.vocabulary.word_bytes), "counts": run.vocabulary.counts}
     arrays.update({name: getattr(state, name) for name in _STATE_ARRAYS})
     arrays["shares"] = np.asarray(run.shares, dtype=np.int64).reshape(-1, 2)
+    arrays["thread_epochs"] = np.asarray(state.thread_epochs, dtype=np.int64)
     if run.opts.hs and run.tree_given:
         arrays.update(codes=run.codes, points=run.points, code_lengths=run.code_lengths)
     meta = {"epoch": int(state.epoch), "epoch_words": int(run.train_words), "n_tokens": int(len(run.token_array)),
@@ -87,8 +88,11 @@ def load_model(path, verify=True):
         options = TrainOptions(**loaded.options)
         counts = np.asarray(loaded["counts"])
         vocabulary = Vocabulary(modelfile.unpack_words(loaded["words"], len(counts)), counts)
+        # files written before threads kept their own epochs lack thread_epochs: all at "epoch"
+        thread_epochs = loaded.get("thread_epochs")
         state = TrainingState(**{name: np.asarray(loaded[name]) for name in _STATE_ARRAYS},
-                              epoch=int(loaded.meta["epoch"]))
+                              epoch=int(loaded.meta["epoch"]),
+                              thread_epochs=None if thread_epochs is None else np.array(thread_epochs, np.int64))
         meta = dict(loaded.meta)
         int(meta["epoch_words"]), int(meta["n_tokens"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -96,7 +100,8 @@ def load_model(path, verify=True):
     n_words, threads = len(vocabulary), len(state.threads)
     if (state.syn0.shape != (n_words, options.size) or state.syn1.shape[1] != options.size
             or state.syn1neg.shape[1] != options.size or threads != options.threads
-            or state.progress.shape != (threads,) or loaded["shares"].shape != (threads, 2)):
+            or state.progress.shape != (threads,) or loaded["shares"].shape != (threads, 2)
+            or state.thread_epochs.shape != (threads,) or int(state.thread_epochs.min()) != state.epoch):
         raise Word2VecError(f"not a usable word2vec_cli model file: {path}: array shapes do not fit together")
     tree = None
     if meta.get("tree") == "stored":
@@ -217,9 +222,10 @@ class Checkpoints:
             self.due = True
             run.stop[0] = 1
 
-    def train(self, run, on_tick=None, on_epoch=None):
+    def train(self, run, on_tick=None, on_epoch=None, meet=False):
         """Train ``run`` to the end of its schedule, writing checkpoints as set
-        (``on_tick`` and ``on_epoch`` are the caller's hooks, called first).
+        (``on_tick`` and ``on_epoch`` are the caller's hooks, called first; ``meet``
+        as in :meth:`~.run.TrainingRun.train`, needed for checkpoints every N epochs).
 
         Ctrl-C (KeyboardInterrupt) propagates after the threads stopped; the caller
         writes the last checkpoint. Returns nothing.
@@ -238,11 +244,12 @@ class Checkpoints:
 
         while True:
             try:
-                run.train(on_tick=tick, on_epoch=epoch)
+                run.train(on_tick=tick, on_epoch=epoch, meet=meet)
                 return
             except TrainingInterrupted:
                 if not self.due:
                     raise
                 self.due = False
                 run.stop[0] = 0
+                run.settle()
                 self.write(run)

@@ -219,13 +219,16 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, e
     def on_epoch(run):
         reporter.epoch((lambda: evaluate(words, run.state.syn0)) if evaluate is not None else None)
 
+    # an evaluation or a checkpoint after each epoch needs consistent matrices there:
+    # only then do the threads wait for each other at epoch ends
+    meet = evaluate is not None or (checkpoints is not None and checkpoints.unit == "epochs")
     start = time.perf_counter()
     words_before = run.state.words_done
     try:
         if checkpoints is None:
-            run.train(on_tick=reporter.tick, on_epoch=on_epoch)
+            run.train(on_tick=reporter.tick, on_epoch=on_epoch, meet=meet)
         else:
-            checkpoints.train(run, on_tick=reporter.tick, on_epoch=on_epoch)
+            checkpoints.train(run, on_tick=reporter.tick, on_epoch=on_epoch, meet=meet)
         reporter.end()
     except KeyboardInterrupt:
         done, total = run.state.words_done, run.total_words

@@ -3,10 +3,10 @@
 A :class:`TrainingRun` prepares what the kernels read (Huffman codes, sampling tables,
 the thread shares of the token file) and trains a :class:`~.state.TrainingState` one
 epoch at a time: one Python thread per ``-threads`` runs the GIL-free kernel on its
-share, the main thread watches them (progress, page release, Ctrl-C), and between
-epochs the caller's ``on_epoch`` hook runs on consistent matrices (evaluation, a
-checkpoint). Threads meet at every epoch's end; with work-balanced shares they arrive
-together, so the wait is short.
+share, the main thread watches them (progress, page release, Ctrl-C) and calls the
+caller's hooks. As the reference's threads, each goes on with its next epoch as soon
+as it finishes one, unless the caller asks them to meet at every epoch's end (for an
+evaluation or a checkpoint on consistent matrices).
 """
 
 import threading
@@ -106,7 +106,7 @@ class TrainingRun:
         # reference would (train_words / threads words); otherwise the share's end does
         self.word_limit = self.train_words // opts.threads if opts.read_vocab else np.iinfo(np.int64).max
         self.hot_nodes = hot_nodes_per_thread(opts, n_words)
-        self.shares = (thread_shares(opts, tokens, self.token_array, self.keep, counts, self.code_lengths)
+        self.shares = (thread_shares(len(self.token_array), opts.threads)
                        if shares is None else [(int(b), int(e)) for b, e in shares])
         self.state = state if state is not None else self.new_state()
         #: Accumulate the training loss in ``state.losses`` (costs 4-13% of the time).
@@ -169,38 +169,51 @@ class TrainingRun:
 
         self.kernels.train_thread.compile(tuple(typeof(arg) for arg in self.arguments(0)))
 
-    def train(self, on_tick=None, on_epoch=None):
+    def train(self, on_tick=None, on_epoch=None, meet=False):
         """Train the remaining epochs of the schedule.
 
-        ``on_tick(run)`` is called about every :data:`WATCH_INTERVAL` seconds while
-        threads run; ``on_epoch(run)`` after each completed epoch (the matrices are
-        consistent then). Raises :class:`TrainingInterrupted` on Ctrl-C (the state
-        is consistent and can be saved) and :class:`Word2VecError` when a thread
-        fails (the other threads are stopped first). Returns nothing.
+        Each thread trains its share epoch after epoch without waiting for the
+        others, as the reference's threads do (the learning rate follows the words of
+        all of them); ``on_epoch(run)`` is called once every thread has finished an
+        epoch, while some may already train the next one. With ``meet`` the threads
+        wait for each other at every epoch's end and ``on_epoch`` sees consistent
+        matrices (an evaluation, a checkpoint). ``on_tick(run)`` is called about
+        every :data:`WATCH_INTERVAL` seconds while threads run. Raises
+        :class:`TrainingInterrupted` on Ctrl-C or when the stop flag was set (the
+        state is consistent and can be saved) and :class:`Word2VecError` when a
+        thread fails (the other threads are stopped first). Returns nothing.
         """
         while self.state.epoch < self.opts.iter:
-            if self.run_epoch(on_tick):
-                self.state.epoch += 1
-                if on_epoch is not None:
-                    on_epoch(self)
+            self.run_threads(self.state.epoch + 1 if meet else self.opts.iter, on_tick, on_epoch)
             if self.stop[0]:
                 raise TrainingInterrupted("training was stopped")
 
     def settle(self):
-        """After Ctrl-C, count the epoch whose threads all finished before the signal
-        was noticed (it may land between their return and the count), so that the
-        state saved is exact. Returns nothing."""
-        outcomes = getattr(self, "_outcomes", None)
-        if (outcomes and all(outcome == self.kernels.EPOCH_DONE for outcome in outcomes)
-                and self.state.epoch == self._outcomes_epoch):
-            self.state.epoch += 1
+        """After Ctrl-C, count the epochs that every thread finished before the
+        signal was noticed, so that the state saved is exact. Returns nothing."""
+        self.state.epoch = int(self.state.thread_epochs.min())
 
     def run_epoch(self, on_tick=None):
-        """Run every thread to the end of its share of the current epoch; return
-        True when all finished it, False when the stop flag ended some earlier."""
+        """Run every thread to the end of its share of the current epoch (one epoch,
+        the threads meeting at its end); return True when all finished it, False
+        when the stop flag ended some earlier."""
+        epoch = self.state.epoch
+        self.run_threads(epoch + 1, on_tick)
+        return self.state.epoch > epoch
+
+    def _count_epochs(self, on_epoch):
+        """Advance ``state.epoch`` to the epochs every thread has finished, calling
+        ``on_epoch`` for each."""
+        while self.state.epoch < int(self.state.thread_epochs.min()):
+            self.state.epoch += 1
+            if on_epoch is not None:
+                on_epoch(self)
+
+    def run_threads(self, until, on_tick=None, on_epoch=None):
+        """Run every thread until it has finished epoch ``until`` (counting from 1)
+        or the stop flag is set; call the hooks as :meth:`train` says. Returns nothing."""
         failures = []
-        outcomes = [None] * self.opts.threads
-        self._outcomes, self._outcomes_epoch = outcomes, self.state.epoch
+        epochs = self.state.thread_epochs
 
         # each worker sets its event when it is done: Thread.join cannot be trusted after
         # Ctrl-C interrupted it (CPython 3.11 may then mark a running thread as stopped)
@@ -208,7 +221,10 @@ class TrainingRun:
 
         def work(thread_id):
             try:
-                outcomes[thread_id] = self.kernels.train_thread(*self.arguments(thread_id))
+                while epochs[thread_id] < until and not self.stop[0]:
+                    if self.kernels.train_thread(*self.arguments(thread_id)) != self.kernels.EPOCH_DONE:
+                        break
+                    epochs[thread_id] += 1
             except BaseException as exc:  # surfaced in the main thread
                 failures.append(exc)
                 self.stop[0] = 1
@@ -223,6 +239,7 @@ class TrainingRun:
                 pending = next(event for event in finished if not event.is_set())
                 pending.wait(WATCH_INTERVAL)
                 self.release()
+                self._count_epochs(on_epoch)
                 if on_tick is not None:
                     on_tick(self)
         except BaseException:  # Ctrl-C, SIGTERM, or a failing hook: stop the threads cleanly
@@ -234,4 +251,4 @@ class TrainingRun:
             raise
         if failures:
             raise Word2VecError(f"a training thread failed: {failures[0]!r}") from failures[0]
-        return all(outcome == self.kernels.EPOCH_DONE for outcome in outcomes)
+        self._count_epochs(on_epoch)

@@ -1,10 +1,7 @@
 """Splitting the work between threads, and letting go of the token pages they
 have passed."""
 
-import numpy as np
-
 from ..kernels.thread import HOT_NODES
-from ..kernels.work import SHARE_BLOCKS, SHARE_SAMPLE, balanced_shares, sample_work
 
 
 def hot_nodes_per_thread(opts, n_words):
@@ -25,38 +22,19 @@ def hot_nodes_per_thread(opts, n_words):
     return min(HOT_NODES, n_words - 1) if opts.hs and opts.threads > 1 else 0
 
 
-def thread_shares(opts, tokens, token_array, keep, counts, code_lengths):
-    """Return each thread's ``(begin, end)`` range of tokens.
+def thread_shares(n_tokens, threads):
+    """Return each thread's ``(begin, end)`` range of ``n_tokens`` tokens: equal
+    parts, as the reference gives each thread an equal part of the file (and gensim's
+    ``corpus_file`` workers equal offsets).
 
-    The reference gives each thread an equal part of the file; ours splits where the
-    estimated training work is equal (:func:`balanced_shares`), so that the
-    threads finish together instead of one working alone at the end. The samples
-    are read with ``tokens.read`` when the token file has it, not through the memory
-    map: faulting in a few pages at a thousand places would map about 64 KB around
-    each (the kernel's fault-around) and briefly add most of a large file to the
-    resident memory. With ``-read-vocab`` an epoch ends after ``train_words /
-    threads`` words per thread, as in the reference, so the parts stay equal there;
-    with ``-quality split`` they are equal too (the boundary decides which text is
-    trained early in each epoch, at a high learning rate; see the README).
+    The parts' work differs (some text keeps more words after subsampling, or has
+    longer Huffman paths), so the threads do not finish an epoch together; they need
+    not: each goes on with its next epoch at once (:meth:`.run.TrainingRun.train`).
+    Parts of equal estimated work were tried and dropped: which text a thread trains
+    late in each epoch, at a low learning rate, decides more than balance, and on the
+    development corpus they cost 0.7 analogy points with two threads (README, Threads).
     """
-    n_tokens = len(token_array)
-    # -quality split: equal parts, as the reference and gensim split the file
-    if opts.threads == 1 or opts.read_vocab or n_tokens == 0 or "split" in opts.quality_changes():
-        return [(k * n_tokens // opts.threads, (k + 1) * n_tokens // opts.threads) for k in range(opts.threads)]
-    outputs = opts.negative + 1.0
-    if opts.hs:  # the mean Huffman path length over the training words
-        outputs += float(np.dot(counts, code_lengths[:len(counts)]) / max(counts.sum(), 1))
-    read = getattr(tokens, "read", None)
-    n_blocks = min(SHARE_BLOCKS, max(1, n_tokens // 64))
-    work = np.zeros(n_blocks + 1)
-    for b in range(n_blocks):
-        begin, end = b * n_tokens // n_blocks, (b + 1) * n_tokens // n_blocks
-        stop = min(end, begin + SHARE_SAMPLE)
-        sample = read(begin, stop) if read is not None else np.asarray(token_array[begin:stop])
-        estimate = sample_work(sample, keep, opts.window, bool(opts.cbow), outputs)
-        work[b + 1] = work[b] + estimate * (end - begin) / max(stop - begin, 1)
-    offsets = balanced_shares(work, n_tokens, opts.threads)
-    return [(int(offsets[k]), int(offsets[k + 1])) for k in range(opts.threads)]
+    return [(k * n_tokens // threads, (k + 1) * n_tokens // threads) for k in range(threads)]
 
 
 class TokenRelease:

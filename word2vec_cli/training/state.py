@@ -36,6 +36,9 @@ class TrainingState:
         accumulated over (when the run tracks the loss).
     epoch : int
         Epochs completed by every thread.
+    thread_epochs : int64 (threads,)
+        Epochs completed by each thread (threads that do not wait for each other
+        at epoch ends may be in different epochs); by default all ``epoch``.
     """
 
     syn0: np.ndarray
@@ -46,6 +49,11 @@ class TrainingState:
     alphas: np.ndarray
     losses: np.ndarray
     epoch: int = 0
+    thread_epochs: np.ndarray = None
+
+    def __post_init__(self):
+        if self.thread_epochs is None:
+            self.thread_epochs = np.full(len(self.threads), self.epoch, dtype=np.int64)
 
     @property
     def words_done(self):
