@@ -5,8 +5,8 @@ For each mode (cbow-ns, sg-ns by default, the reference's flags otherwise: size 
 window 5, sample 1e-3, negative 5, min-count 5) this trains, for every seed:
 
 * ours as the reference (``-quality 0``), ours with each ``-quality`` change alone
-  (``nos``, ``clip``, ``floor``, ``sentence``, ``share``, ``init``, ``sample``, ``split``), ours with all of them, ours with
-  ``-quality 1``;
+  (``nos``, ``clip``, ``floor``, ``sentence``, ``share``, ``init``, ``sample``), ours with all of
+  them (``-quality 1``);
 * gensim with the same flags (``Word2Vec(corpus_file=...)``, gensim's own
   ``min_alpha`` 1e-4), and optionally the reference binary (``--reference PATH``);
 
@@ -42,7 +42,7 @@ from bench import (COMMON_FLAGS, GENSIM_CHILD, MIN_COUNT, MODES, SHARED_QUESTION
 #: The configurations of ours: short name -> (label in the table, ``-quality`` value).
 OURS = {"base": ("reference rules (-quality 0)", "0"), "nos": ("nos", "nos"), "clip": ("clip", "clip"),
         "floor": ("floor", "floor"), "sentence": ("sentence", "sentence"), "share": ("share", "share"),
-        "init": ("init", "init"), "sample": ("sample", "sample"), "split": ("split", "split"),
+        "init": ("init", "init"), "sample": ("sample", "sample"),
         "all": ("all (-quality 1)", "1")}
 #: Epochs of each mode (the issue's measurements).
 EPOCHS = {"cbow-ns": 5, "sg-ns": 2}

@@ -92,6 +92,54 @@ def test_pruning_like_the_reference(tmp_path, monkeypatch, can_reread):
     assert kept == [b"a", b"a", b"a", b"a", b"g", b"h", b"a", b"</s>"]
 
 
+def _thread_starts(tmp_path, text, threads, min_count=1, **kwargs):
+    path = tmp_path / "t.txt"
+    path.write_bytes(text)
+    vocabulary, tokens = corpus.encode(str(path), min_count=min_count, threads=threads, **kwargs)
+    with tokens:
+        return tokens.thread_starts, np.array(tokens.array())
+
+
+@pytest.mark.parametrize("text, threads, starts", [
+    (b"aa bb\ncc dd\n", 2, [3]),          # half the bytes is the start of "cc": after aa bb </s>
+    (b"aaa bbb ccc ddd\n", 4, [1, 2, 3]),  # each quarter starts a word
+    (b"aaa bbb ccc ddd\n", 3, [2, 3]),     # bytes 5 and 10 fall inside bbb and ccc: those go first
+    (b"x a a\na a a\n", 2, [3]),           # x (under -min-count 2) dropped before the start
+    (b"abcdefgh", 2, [1]),                # one unterminated word: the second thread gets nothing
+])
+def test_threads_start_where_the_reference_threads_start_reading(tmp_path, text, threads, starts):
+    # the reference's thread k starts reading at k/threads of the file's bytes: a word
+    # cut there is read as a fragment (not ours to train), the next word is its first
+    min_count = 2 if text.startswith(b"x") else 1
+    assert _thread_starts(tmp_path, text, threads, min_count)[0] == starts
+
+
+def test_thread_starts_leave_the_tokens_unchanged_and_follow_every_encoding_path(tmp_path, monkeypatch):
+    # cutting blocks at the marks must not change a token; small blocks put marks
+    # anywhere; -read-vocab and a reread after pruning record them too; streams and
+    # compressed files have no byte offsets to start at
+    monkeypatch.setattr("word2vec_cli.files.inputs.BLOCK_SIZE", 64)
+    monkeypatch.setattr(chunks, "iter_blocks", lambda p: inputs.iter_blocks(p, 64))
+    words = [b"w%d" % (i * 7 % 31) for i in range(3000)]
+    text = b"".join(b" ".join(words[i:i + 11]) + b"\n" for i in range(0, 3000, 11))
+    single, plain = _thread_starts(tmp_path, text, 1, min_count=3)
+    assert single is None
+    starts, marked = _thread_starts(tmp_path, text, 7, min_count=3)
+    np.testing.assert_array_equal(marked, plain)
+    # each start is the number of tokens in the lines and words wholly before its byte
+    for k, start in enumerate(starts, 1):
+        head = text[:len(text) * k // 7]
+        assert start == len(head.split()) + head.count(b"\n") or start == len(head.split()) + head.count(b"\n") + 1
+    vocabulary, _ = corpus.encode(str(tmp_path / "t.txt"), min_count=3)
+    assert _thread_starts(tmp_path, text, 7, read_vocab=vocabulary)[0] == starts
+    assert len(_thread_starts(tmp_path, text, 7, min_count=3, prune_limit=20)[0]) == 6
+    gz = tmp_path / "t.txt.gz"
+    gz.write_bytes(gzip.compress(text))
+    packed, tokens = corpus.encode(str(gz), min_count=3, threads=7)
+    tokens.close()
+    assert tokens.thread_starts is None
+
+
 def test_vocabulary_save_read_round_trip(tmp_path):
     vocabulary, _ = encode_text(tmp_path, (GOLDEN / "tiny-corpus.txt").read_bytes(), min_count=1)
     path = tmp_path / "v.txt"

@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import Word2VecError
-from ..files.inputs import display_name, is_regular_file
+from ..files.inputs import display_name, is_compressed, is_regular_file
 from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
 from .wordtable import (FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at, utf8_cut,
@@ -32,6 +32,7 @@ from .wordtable import (FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_s
 PRUNE_LIMIT = 21_000_000
 
 _SPACE, _TAB, _NEWLINE, _CR = 32, 9, 10, 13
+_SEPARATORS = np.array([_SPACE, _TAB, _NEWLINE], dtype=np.uint8)
 
 
 @njit(cache=True, nogil=True)
@@ -115,6 +116,8 @@ class TokenFile:
                                 "(set -tmpdir or TMPDIR)") from None
         self.path = os.path.join(self.folder, "tokens.int32")
         self.n_tokens = 0
+        #: where threads 1.. start reading, as the reference's do (see :func:`encode`)
+        self.thread_starts = None
         self._map = None
 
     def array(self):
@@ -158,48 +161,83 @@ class TokenFile:
 
 
 def _encode_pass(path, table, sink, add, prune_limit=PRUNE_LIMIT, on_prune=None, on_bytes=None,
-                 on_kernels_loaded=None, byte_range=None):
+                 on_kernels_loaded=None, byte_range=None, marks=(), marked=None):
     """Run :func:`encode_chunk` over the whole of ``path`` (or its ``byte_range``),
     growing/pruning ``table``.
 
     Each batch of ids goes to ``sink(ids)``. ``on_prune(table)`` is called when the
     table passes ``prune_limit`` words and must shrink it; ``on_kernels_loaded()``
-    once, after the first piece (the counting kernels are linked then). Returns the
+    once, after the first piece (the counting kernels are linked then). For each of
+    the sorted byte offsets ``marks``, the number of ids sunk before the text at that
+    offset (:func:`_cut_before`) is appended to the list ``marked``. Returns the
     number of text bytes read.
     """
     word_buf = np.zeros(MAX_WORD_BYTES, dtype=np.uint8)
     out = np.zeros(0, dtype=np.int32)
     linked = False
     written = [0]  # ids in ``out`` not yet given to the sink
+    sunk = [0]  # ids given to the sink so far
+    pending = list(marks)
     n_bytes = 0
 
-    def prune():
+    def flush():
         sink(out[:written[0]])
+        sunk[0] += written[0]
         written[0] = 0
+
+    def prune():
+        flush()
         on_prune(table)
 
     for data, final in separated_chunks(path, on_bytes, byte_range):
+        start = n_bytes
         n_bytes += len(data)
-        chunk = np.frombuffer(data, dtype=np.uint8)
-        if out.shape[0] < chunk.shape[0] + 1:
-            out = np.zeros(chunk.shape[0] + 1, dtype=np.int32)
-        written[0] = 0
+        whole = np.frombuffer(data, dtype=np.uint8)
+        if out.shape[0] < whole.shape[0] + 1:
+            out = np.zeros(whole.shape[0] + 1, dtype=np.int32)
+        # a mark inside this block cuts it in two pieces, each ending at a separator
+        cuts = []
+        while pending and pending[0] < n_bytes:
+            cuts.append(_cut_before(whole, pending.pop(0) - start))
+        for piece, (piece_begin, piece_end) in enumerate(zip([0] + cuts, cuts + [len(whole)])):
+            chunk = whole[piece_begin:piece_end]
+            last = final and piece_end == len(whole)
 
-        def step(position):
-            position, status, written[0] = encode_chunk(chunk, position, final, *table.arrays, out, written[0],
-                                                        add, prune_limit, word_buf)
-            return position, status
+            def step(position):
+                position, status, written[0] = encode_chunk(chunk, position, last, *table.arrays, out,
+                                                            written[0], add, prune_limit, word_buf)
+                return position, status
 
-        run_until_done(step, table, prune)
-        sink(out[:written[0]])
+            if len(chunk):
+                run_until_done(step, table, prune)
+            flush()
+            if piece < len(cuts) and marked is not None:  # this piece ends at a mark
+                marked.append(sunk[0])
         if not linked and on_kernels_loaded is not None:  # LLVM is idle from here on
             on_kernels_loaded()
             linked = True
+    if marked is not None:  # marks past the text (a file that shrank while read)
+        marked.extend([sunk[0]] * (len(marks) - len(marked)))
     return n_bytes
 
 
+def _cut_before(chunk, offset):
+    """Return where to cut ``chunk`` (which ends at a separator unless it ends the
+    text) so that the first piece holds the tokens before byte ``offset`` as a
+    reference thread that starts reading at ``offset`` skips them: a word that
+    ``offset`` falls inside goes into the first piece (the reference's thread reads
+    only a fragment of it, mostly not a word of the vocabulary), a separator or word
+    starting at ``offset`` into the second."""
+    if offset <= 0:
+        return 0
+    if chunk[offset - 1] in _SEPARATORS:
+        return offset
+    rest = np.flatnonzero(np.isin(chunk[offset:], _SEPARATORS))
+    return len(chunk) if len(rest) == 0 else offset + int(rest[0]) + 1
+
+
 def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LIMIT, progress=None,
-           on_kernels_loaded=None):
+           on_kernels_loaded=None, threads=1):
     """Read ``path`` once and return ``(vocabulary, token_file)``.
 
     Parameters
@@ -223,6 +261,11 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
         Called with the number of text bytes read after each block.
     on_kernels_loaded : callable, optional
         Called once the counting kernels are loaded (to release the compiler's memory).
+    threads : int
+        With more than one, and ``path`` a plain (uncompressed, regular) file, the
+        token file's ``thread_starts`` are set: the tokens where threads 1 .. threads-1
+        start reading, after the text before ``k / threads`` of the file's bytes, as
+        the reference's threads start (:func:`_cut_before`). Otherwise None.
 
     Returns
     -------
@@ -232,7 +275,11 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
     """
     tokens = TokenFile(tmpdir)
     try:
-        return _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_kernels_loaded)
+        marks = []
+        if threads > 1 and is_regular_file(path) and not is_compressed(path):
+            size = os.path.getsize(path)
+            marks = [size * k // threads for k in range(1, threads)]
+        return _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_kernels_loaded, marks)
     except OSError as exc:  # reading errors are Word2VecErrors already: this is the token file
         tokens.close()
         raise Word2VecError(f"cannot write the token file in {os.path.dirname(tokens.folder)}: "
@@ -243,8 +290,9 @@ def encode(path, min_count=5, read_vocab=None, tmpdir=None, prune_limit=PRUNE_LI
         raise
 
 
-def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_kernels_loaded):
+def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_kernels_loaded, marks):
     """The body of :func:`encode`, writing into ``tokens``; returns ``(vocabulary, tokens)``."""
+    marked = []
     with open(tokens.path, "wb") as sink_file:
         def sink(ids):
             sink_file.write(memoryview(ids).cast("B"))
@@ -253,7 +301,9 @@ def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_
         if read_vocab is not None:
             vocabulary = read_vocab
             _check_not_empty(path, _encode_pass(path, _lookup_table(vocabulary), sink, add=False,
-                                                on_bytes=progress, on_kernels_loaded=on_kernels_loaded))
+                                                on_bytes=progress, on_kernels_loaded=on_kernels_loaded,
+                                                marks=marks, marked=marked))
+            tokens.thread_starts = marked or None
             return vocabulary, tokens
 
         table = WordTable()
@@ -261,7 +311,7 @@ def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_
         pruning = _Pruning(tokens, sink_file, can_reread=is_regular_file(path))
         _check_not_empty(path, _encode_pass(path, table, sink, add=True, prune_limit=prune_limit,
                                             on_prune=pruning, on_bytes=progress,
-                                            on_kernels_loaded=on_kernels_loaded))
+                                            on_kernels_loaded=on_kernels_loaded, marks=marks, marked=marked))
     vocabulary, remap = Vocabulary.from_table(table, min_count)
     if pruning.rounds and pruning.can_reread:
         # ids written before a prune are stale: encode again with the final words
@@ -270,9 +320,11 @@ def _encode_into(tokens, path, min_count, read_vocab, prune_limit, progress, on_
             def resink(ids):
                 sink_file.write(memoryview(ids).cast("B"))
                 tokens.n_tokens += len(ids)
-            _encode_pass(path, _lookup_table(vocabulary), resink, add=False)
+            marked = []
+            _encode_pass(path, _lookup_table(vocabulary), resink, add=False, marks=marks, marked=marked)
     else:
-        _remap_in_place(tokens, remap)
+        marked = _remap_in_place(tokens, remap, positions=marked)
+    tokens.thread_starts = marked or None
     return vocabulary, tokens
 
 
@@ -352,16 +404,19 @@ def _lookup_table(vocabulary):
     return table
 
 
-def _remap_in_place(tokens, remap, drop=True, block=1 << 18):
+def _remap_in_place(tokens, remap, drop=True, block=1 << 18, positions=()):
     """Rewrite the token file through ``remap`` (old id -> new id, -1 = dropped).
 
     With ``drop`` the -1 tokens are removed (the file shrinks); otherwise they stay as
     -1 markers for a later remapping. Ids already -1 stay -1. Reads and writes go
     through one small buffer (no memory map), so memory stays flat whatever the size.
+    Returns where the sorted token ``positions`` of the old file are in the new one
+    (the number of tokens kept before each).
     """
     n = tokens.n_tokens
+    moved = []
     if n == 0:
-        return
+        return [0] * len(positions)
     table = np.concatenate((remap.astype(np.int32), [-1])).astype(np.int32)
     buffer = np.empty(block, dtype=np.int32)
     written = 0
@@ -371,6 +426,11 @@ def _remap_in_place(tokens, remap, drop=True, block=1 << 18):
             handle.seek(4 * begin)
             handle.readinto(memoryview(buffer[:count]).cast("B"))
             mapped = table[buffer[:count]]  # -1 indexes the trailing -1
+            for position in positions[len(moved):]:
+                if position >= begin + count:
+                    break
+                kept_before = np.count_nonzero(mapped[:position - begin] >= 0) if drop else position - begin
+                moved.append(written + int(kept_before))
             if drop:
                 mapped = mapped[mapped >= 0]
             handle.seek(4 * written)
@@ -380,6 +440,7 @@ def _remap_in_place(tokens, remap, drop=True, block=1 << 18):
             handle.truncate(4 * written)
     if drop:
         tokens.n_tokens = written
+    return moved + [written] * (len(positions) - len(moved))
 
 
 __all__ = ["encode", "encode_range", "count_range", "TokenFile", "encode_chunk", "PRUNE_LIMIT"]

@@ -80,7 +80,7 @@ def build_vocabulary(opts, tmpdir=None, release_jit_pages=False):
     bar = _text_bar(opts)
     try:
         vocabulary, tokens = corpus.encode(opts.train, opts.min_count, read_vocab=known, tmpdir=tmpdir,
-                                           progress=bar.update if bar else None,
+                                           progress=bar.update if bar else None, threads=opts.threads,
                                            on_kernels_loaded=release_compiler_pages if release_jit_pages else None)
     finally:
         if bar:

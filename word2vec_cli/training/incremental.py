@@ -150,12 +150,14 @@ def prepare_update(saved, opts, tmpdir=None, progress=None):
     from ..text import corpus
 
     if not opts.update_vocab:
-        _, tokens = corpus.encode(opts.train, read_vocab=saved.vocabulary, tmpdir=tmpdir, progress=progress)
+        _, tokens = corpus.encode(opts.train, read_vocab=saved.vocabulary, tmpdir=tmpdir, progress=progress,
+                                  threads=opts.threads)
         return Update(saved, saved.vocabulary, tokens, np.arange(len(saved.vocabulary)), saved.tree, "graft")
-    new, tokens = corpus.encode(opts.train, min_count=0, tmpdir=tmpdir, progress=progress)
+    new, tokens = corpus.encode(opts.train, min_count=0, tmpdir=tmpdir, progress=progress, threads=opts.threads)
     try:
         final, old_to_final, new_to_final = _merge_vocabularies(saved.vocabulary, new, opts.min_count)
-        corpus._remap_in_place(tokens, new_to_final.astype(np.int32))
+        starts = corpus._remap_in_place(tokens, new_to_final.astype(np.int32), positions=tokens.thread_starts or [])
+        tokens.thread_starts = starts or None
         tree = None
         if saved.options.hs and opts.hs_update == "graft":
             old_tree = saved.tree if saved.tree is not None else _huffman(saved.vocabulary.counts)

@@ -102,11 +102,11 @@ class TrainingRun:
         self.exp_table = sigmoid_table(skip_beyond="clip" in changes)
         self.loss_table = loss_table()
         self.token_array = np.asarray(tokens.array())
-        # with -read-vocab the counts may not match the text: stop an epoch where the
-        # reference would (train_words / threads words); otherwise the share's end does
-        self.word_limit = self.train_words // opts.threads if opts.read_vocab else np.iinfo(np.int64).max
+        # an epoch of a thread ends where the reference's does: after train_words / threads
+        # words, or at the end of the text (see thread_shares)
+        self.word_limit = self.train_words // opts.threads
         self.hot_nodes = hot_nodes_per_thread(opts, n_words)
-        self.shares = (thread_shares(len(self.token_array), opts.threads)
+        self.shares = (thread_shares(len(self.token_array), opts.threads, getattr(tokens, "thread_starts", None))
                        if shares is None else [(int(b), int(e)) for b, e in shares])
         self.state = state if state is not None else self.new_state()
         #: Accumulate the training loss in ``state.losses`` (costs 4-13% of the time).

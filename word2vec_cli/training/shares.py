@@ -22,19 +22,23 @@ def hot_nodes_per_thread(opts, n_words):
     return min(HOT_NODES, n_words - 1) if opts.hs and opts.threads > 1 else 0
 
 
-def thread_shares(n_tokens, threads):
-    """Return each thread's ``(begin, end)`` range of ``n_tokens`` tokens: equal
-    parts, as the reference gives each thread an equal part of the file (and gensim's
-    ``corpus_file`` workers equal offsets).
+def thread_shares(n_tokens, threads, starts=None):
+    """Return each thread's ``(begin, end)`` range of ``n_tokens`` tokens, as the
+    reference's threads read the file: thread ``k`` starts where ``k / threads`` of the
+    file's bytes begin (``starts``, from :func:`~word2vec_cli.text.corpus.encode`;
+    without them, at ``k / threads`` of the tokens) and may read to the end; its epoch
+    ends there or, sooner, after ``train_words / threads`` words (the kernel's
+    ``word_limit``). So a part may overlap the next thread's start or fall short of
+    it, as in the reference, where the parts' token counts differ from their bytes.
 
-    The parts' work differs (some text keeps more words after subsampling, or has
-    longer Huffman paths), so the threads do not finish an epoch together; they need
-    not: each goes on with its next epoch at once (:meth:`.run.TrainingRun.train`).
-    Parts of equal estimated work were tried and dropped: which text a thread trains
-    late in each epoch, at a low learning rate, decides more than balance, and on the
-    development corpus they cost 0.7 analogy points with two threads (README, Threads).
+    This matters more than it seems: with 2 threads on the development corpus,
+    starting the second thread at half the tokens instead of half the bytes (49.0% of
+    the tokens) cost skip-gram/negative 0.35 analogy points against the reference,
+    and parts of equal estimated work cost skip-gram/hs 0.7 (README, Threads).
     """
-    return [(k * n_tokens // threads, (k + 1) * n_tokens // threads) for k in range(threads)]
+    if starts is None or len(starts) != threads - 1:
+        starts = [k * n_tokens // threads for k in range(1, threads)]
+    return [(int(begin), n_tokens) for begin in [0, *starts]]
 
 
 class TokenRelease:
