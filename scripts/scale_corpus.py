@@ -200,6 +200,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/scaling"))
     parser.add_argument("--work", type=Path, default=None, help="folder for the token files (default: a temporary one)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--append", action="store_true",
+                        help="keep the records of other sizes already in OUT/scaling.json (one size per run, "
+                        "e.g. the largest alone on a quiet machine); each record notes its machine and date")
     parser.add_argument("--zipf", type=float, default=1.1)
     parser.add_argument("--distinct", type=int, default=500_000)
     parser.add_argument("--flags", nargs=argparse.REMAINDER, default=DEFAULT_FLAGS,
@@ -209,10 +212,14 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="scale-", dir=args.work))
     records = []
     json_path = args.out / "scaling.json"
+    if args.append and json_path.exists():
+        records = [r for r in json.loads(json_path.read_text())["records"] if r["gigabytes"] not in args.sizes]
     try:
         for size in args.sizes:
             record = run_size(size, args.flags, args.seed, args.zipf, args.distinct, work)
+            record["machine"] = machine_description()
             records.append(record)
+            records.sort(key=lambda r: r["gigabytes"])
             print(json.dumps(record), flush=True)
             json_path.write_text(json.dumps({"machine": machine_description(), "flags": args.flags,
                                              "seed": args.seed, "zipf": args.zipf, "distinct": args.distinct,

@@ -15,6 +15,10 @@ flags are recorded beside the numbers.
 Example::
 
     python scripts/thread_study.py /tmp/dev.txt --reference /tmp/scratch/word2vec --modes sg-hs --runs 8
+    # variants of ours (runs stored apart): threads started at k/threads of the tokens,
+    # and threads that meet at every epoch's end (as -eval makes them)
+    python scripts/thread_study.py /tmp/dev.txt --reference R --impls ours --stdin
+    python scripts/thread_study.py /tmp/dev.txt --reference R --impls ours --ours-flags "-eval questions-words.txt"
 """
 
 from __future__ import annotations
@@ -31,13 +35,13 @@ from bench import (COMMON_FLAGS, MIN_COUNT, MODES, SHARED_QUESTIONS, evaluate,  
                    machine_description, plain_corpus, run_measured, tail)
 
 
-def command(impl, params, corpus, output, reference, ours_flags=()):
-    """Return the command line of one training run."""
+def command(impl, params, corpus, output, reference, ours_flags=(), stdin=False):
+    """Return the command line of one training run (ours reads standard input with ``stdin``)."""
     flags = []
     for name in ("cbow", "size", "window", "sample", "hs", "negative", "iter", "threads", "min_count"):
         flags += [f"-{name.replace('_', '-')}", str(params[name])]
     if impl == "ours":
-        return [sys.executable, "-m", "word2vec_cli", "-train", str(corpus), "-output", str(output),
+        return [sys.executable, "-m", "word2vec_cli", "-train", "-" if stdin else str(corpus), "-output", str(output),
                 "-binary", "1", "-debug", "0", *flags, *ours_flags]
     return [str(reference), "-train", str(corpus), "-output", str(output), "-binary", "1", "-debug", "0", *flags]
 
@@ -56,6 +60,9 @@ def main(argv=None):
     parser.add_argument("--ours-flags", default="", help="extra flags of ours, e.g. '-quality split' "
                         "(its runs are stored apart: 'ours -quality split')")
     parser.add_argument("--impls", nargs="+", default=["ours", "reference"], choices=["ours", "reference"])
+    parser.add_argument("--stdin", action="store_true",
+                        help="ours reads the corpus from standard input, where the threads start at k/threads of the "
+                        "tokens instead of the bytes (its runs are stored apart: 'ours stdin')")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -70,12 +77,16 @@ def main(argv=None):
                       "min_count": MIN_COUNT}
             for run in range(1, args.runs + 1):
                 for kind in args.impls:
-                    impl = f"ours {args.ours_flags}" if kind == "ours" and args.ours_flags else kind
+                    impl = " ".join(["ours", *(["stdin"] if args.stdin else []), args.ours_flags]).strip()
+                    impl = impl if kind == "ours" else kind
                     if (mode, impl, run) in done:
                         continue
                     vectors, log = workdir / "v.bin", workdir / "run.log"
-                    cmd = command(kind, params, corpus, vectors, args.reference, args.ours_flags.split())
-                    wall, _, status = run_measured(cmd, log)
+                    # -eval FILE in --ours-flags: resolve a name under the shared data folder
+                    extra = [str(SHARED_QUESTIONS.parent / f) if f.endswith(".txt") and "/" not in f else f
+                             for f in args.ours_flags.split()]
+                    cmd = command(kind, params, corpus, vectors, args.reference, extra, args.stdin)
+                    wall, _, status = run_measured(cmd, log, corpus if kind == "ours" and args.stdin else None)
                     accuracy = evaluate(vectors, Path(args.questions), workdir / "acc.log")[0] if status == 0 else None
                     if status:
                         print(f"{mode} {impl} run {run} failed: {tail(log)}")
@@ -89,7 +100,7 @@ def main(argv=None):
     lines = [f"Corpus `{Path(args.corpus).name}`, questions `{Path(args.questions).name}` (top 30000), "
              f"{args.threads} threads, -iter {args.iter}, other flags the reference's defaults; "
              f"{result['machine']['cpu']}, {result['machine']['date']}.", "",
-             "| mode | implementation | runs | accuracy % mean | sd | min-max | |",
+             "| mode | implementation | runs | accuracy % mean | sd | min-max | wall s (median) |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for mode in args.modes:
         means = {}
@@ -101,9 +112,10 @@ def main(argv=None):
                 continue
             means[impl] = statistics.mean(accs)
             sd = statistics.stdev(accs) if len(accs) > 1 else 0.0
-            diff = ""
+            wall = statistics.median(r["wall_seconds"] for r in result["runs"]
+                                     if r["mode"] == mode and r["impl"] == impl and r["accuracy"] is not None)
             lines.append(f"| {mode} | {impl} | {len(accs)} | {means[impl]:.2f} | {sd:.2f} | "
-                         f"{min(accs):.2f}-{max(accs):.2f} | {diff} |")
+                         f"{min(accs):.2f}-{max(accs):.2f} | {wall:.1f} |")
         if "reference" in means:  # differences against the reference, after its row
             for impl, mean in means.items():
                 if impl != "reference":

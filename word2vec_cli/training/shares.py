@@ -1,5 +1,4 @@
-"""Splitting the work between threads, and letting go of the token pages they
-have passed."""
+"""Where each thread reads, and letting go of the token pages they have passed."""
 
 from ..kernels.thread import HOT_NODES
 
@@ -11,8 +10,8 @@ def hot_nodes_per_thread(opts, n_words):
     rows of the nodes nearest the root are written by all of them at once, and the
     cores spend their time handing those cache lines to each other (2 threads ran
     1.3x (skip-gram) and 1.6x (CBOW) the speed of one; with private copies merged
-    every 64 centre words, 1.9x, for about 0.3 points of skip-gram/hs accuracy on
-    the development corpus, see the README). One thread needs none; structured
+    every 64 centre words, 1.9x, at no measurable cost in accuracy: README,
+    Threads). One thread needs none; structured
     skip-gram (``-type 3``) has none either: its paths are spread over one block of
     nodes per window position, so the threads meet there less often.
     """
