@@ -288,6 +288,32 @@ def test_threads_go_on_to_their_next_epoch_unless_asked_to_meet(tmp_path, monkey
     assert list(continued.state.thread_epochs) == [4, 4] and continued.state.epoch == 4
 
 
+def test_the_driver_makes_threads_meet_only_for_per_epoch_work_and_gensim_rules(tmp_path, monkeypatch):
+    # the reference's threads never wait for each other; an evaluation or checkpoint
+    # after each epoch needs them to, and so does gensim's learning rate (-quality share)
+    from word2vec_cli.training import run as run_module
+
+    seen = []
+    original = run_module.TrainingRun.train
+
+    def spy(self, on_tick=None, on_epoch=None, meet=False):
+        seen.append(meet)
+        return original(self, on_tick, on_epoch, meet)
+
+    monkeypatch.setattr(run_module.TrainingRun, "train", spy)
+    questions = tmp_path / "q.txt"
+    questions.write_text(": s\nthe of and to\n")
+    from word2vec_cli.monitor import make_evaluator
+
+    cases = [dict(), dict(quality="share"), dict(quality="1"), dict(quality="nos,init"), dict(eval=str(questions)),
+             dict(checkpoint=str(tmp_path / "c.w2v")), dict(checkpoint=str(tmp_path / "d.w2v"), checkpoint_every="5m")]
+    for extra in cases:
+        opts = TrainOptions(train=str(TINY), output=str(tmp_path / "v.txt"), threads=2, iter=1, debug=0, size=8,
+                            **extra)
+        train_model(opts, evaluate=make_evaluator(opts.eval) if opts.eval else None)
+    assert seen == [False, True, True, False, True, True, False]
+
+
 @pytest.mark.parametrize("flags", [dict(cbow=1, hs=1, negative=3), dict(cbow=0, hs=0, negative=4)])
 def test_a_run_stopped_between_sentences_and_continued_is_bit_identical(tmp_path, monkeypatch, flags):
     # one thread: a run stopped anywhere (the kernel stops between sentences and keeps

@@ -11,7 +11,8 @@ from ..errors import UsageError
 #: beyond (-6, 6); ``floor`` gensim's learning rate (linear down to 1e-4);
 #: ``sentence`` sentences of up to 10,000 words instead of 1,000; ``share`` the
 #: learning rate of gensim's ``corpus_file`` training (each thread decays it by its
-#: own share of the epoch only); ``init`` gensim's initial vectors (uniform in
+#: own share of the epoch only; the threads meet at every epoch's end, as gensim's
+#: workers do); ``init`` gensim's initial vectors (uniform in
 #: (-1/size, 1/size), twice the reference's range); ``sample`` gensim's subsampling
 #: threshold (``-sample`` times the words without ``</s>``).
 QUALITY_CHANGES = ("nos", "clip", "floor", "sentence", "share", "init", "sample")

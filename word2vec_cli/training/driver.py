@@ -219,9 +219,11 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, e
     def on_epoch(run):
         reporter.epoch((lambda: evaluate(words, run.state.syn0)) if evaluate is not None else None)
 
-    # an evaluation or a checkpoint after each epoch needs consistent matrices there:
-    # only then do the threads wait for each other at epoch ends
-    meet = evaluate is not None or (checkpoints is not None and checkpoints.unit == "epochs")
+    # an evaluation or a checkpoint after each epoch needs consistent matrices there;
+    # gensim's workers (-quality share: their learning rate) wait for each other there.
+    # Otherwise the threads go on, as the reference's do
+    meet = (evaluate is not None or (checkpoints is not None and checkpoints.unit == "epochs")
+            or "share" in opts.quality_changes())
     start = time.perf_counter()
     words_before = run.state.words_done
     try:
