@@ -44,6 +44,20 @@ def test_model_file_holds_the_run(model):
     assert path.read_bytes() == before
 
 
+def test_a_model_file_without_thread_epochs_loads_with_every_thread_at_its_epoch(model, tmp_path):
+    # files written before each thread kept its own epoch have no thread_epochs array
+    from word2vec_cli.training import modelfile
+
+    path, _ = model
+    loaded = modelfile.load(path)
+    arrays = {name: np.asarray(array) for name, array in loaded.arrays.items() if name != "thread_epochs"}
+    older = tmp_path / "older.w2v"
+    modelfile.save(str(older), loaded.options, loaded.meta, arrays)
+    saved = load_model(older)
+    assert saved.state.epoch == 3 and list(saved.state.thread_epochs) == [3]
+    assert list(load_model(path).state.thread_epochs) == [3]
+
+
 def test_model_file_layout_is_as_documented(model):
     path, _ = model
     data = path.read_bytes()

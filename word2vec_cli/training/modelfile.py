@@ -19,7 +19,9 @@ No pickle anywhere: :func:`load` only ever interprets numbers and JSON.
 The arrays: ``words`` (uint8, the vocabulary's words joined by ``\\n``), ``counts``
 (int64), ``syn0``, ``syn1``, ``syn1neg`` (float32), ``threads`` (uint64, each
 thread's generator and position), ``progress`` (int64), ``alphas`` (float32),
-``losses`` (float64), ``shares`` (int64 (threads, 2)), and, when the Huffman tree
+``losses`` (float64), ``shares`` (int64 (threads, 2)), ``thread_epochs`` (int64, the
+epochs each thread finished; files without it have every thread at ``meta["epoch"]``),
+and, when the Huffman tree
 is not the one the counts give (after a grafted vocabulary update), ``codes``,
 ``points``, ``code_lengths``. Unknown arrays are ignored by readers, so later
 versions may add some.
