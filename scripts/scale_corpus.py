@@ -194,6 +194,11 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _machine_text() -> str:
+    machine = machine_description()
+    return f"{machine['cpu']}, {machine['usable_cores']} usable cores, Python {machine['python']}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 4, 16], help="GB of text per run")
@@ -226,7 +231,8 @@ def main() -> None:
                                              "records": records}, indent=1))
             (args.out / "scaling.md").write_text(
                 f"Zipf text (exponent {args.zipf}, {args.distinct:,} word forms, seed {args.seed}) streamed into "
-                f"`word2vec -train -` with `{' '.join(args.flags)}`; machine: {machine_description()}.\n\n"
+                f"`word2vec -train -` with `{' '.join(args.flags)}`; machine: {_machine_text()} (each record "
+                f"in scaling.json notes its own machine and date).\n\n"
                 + table(records))
     finally:
         shutil.rmtree(work, ignore_errors=True)
