@@ -72,7 +72,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/dask"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--rounds", type=int, nargs="+", default=[1_000_000], help="-dask-round values")
+    parser.add_argument("--rounds", nargs="+", default=["1000000"],
+                        help="-dask-round values, each optionally with :1 for -dask-overlap 1 (e.g. 250000:1)")
     parser.add_argument("--table-only", action="store_true", help="rewrite OUT/dask.md from OUT/dask.json")
     parser.add_argument("--flags", nargs=argparse.REMAINDER, default=FLAGS)
     args = parser.parse_args()
@@ -92,9 +93,12 @@ def main() -> None:
                 shutil.copyfileobj(source, target)
             corpus = plain
         configs = {f"single process, {args.threads} threads": ["-threads", args.threads]}
-        for length in args.rounds:
-            configs[f"-dask local:{args.threads}, -dask-round {length:,}"] = [
-                "-threads", 1, "-dask", f"local:{args.threads}", "-dask-round", length]
+        for spec in args.rounds:
+            length, _, overlap = spec.partition(":")
+            length, overlap = int(length), int(overlap or 0)
+            name = f"-dask local:{args.threads}, -dask-round {length:,}" + (", -dask-overlap 1" if overlap else "")
+            configs[name] = ["-threads", 1, "-dask", f"local:{args.threads}", "-dask-round", length,
+                             "-dask-overlap", overlap]
         records = {name: [] for name in configs}
         vectors = scratch / "vectors.bin"
         for seed in args.seeds:  # alternate the configurations, seed by seed

@@ -3,13 +3,13 @@
 
 Model: a Zipf(1) corpus with ``--vocabulary`` kept words; CBOW with negative
 sampling (two matrices exchanged: syn0 and syn1neg), ``--size`` dimensions, a row
-costing ``4 * size + 4`` bytes with its index. In a round each of N workers
+costing ``2 * size + 4`` bytes with its index (float16 values, an int32 index). In a round each of N workers
 (machines of ``--cores`` cores training ``--core-speed`` words/s each) trains R
 tokens; it sends the rows it changed (the expected number of distinct words in R
 tokens, for each matrix) and receives the rows any worker changed (distinct words in
 N * R tokens). Everything passes through the client's network interface
 (``--bandwidth`` bytes/s), so the network time of a round is N * (up + down) /
-bandwidth; the workers wait for it (no overlap). Two exchange policies are shown:
+bandwidth; the workers wait for it (``-dask-overlap 0``, the default). Two exchange policies are shown:
 ``all`` (every changed row every round) and ``hot`` (only rows expected at least
 once per round, the others every ``-dask-sync`` rounds, neglected here).
 
@@ -37,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     p = 1.0 / np.arange(1, args.vocabulary + 1, dtype=np.float64)
     p /= p.sum()
-    row = 4 * args.size + 4
+    row = 2 * args.size + 4  # float16 values and an int32 index
     speed = args.cores * args.core_speed
 
     def distinct(n):

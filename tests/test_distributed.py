@@ -59,10 +59,11 @@ def test_combine_adds_the_workers_deltas_or_their_mean_over_the_workers_that_cha
     expected[3] += 8
     np.testing.assert_array_equal(master["syn0"], expected)
     assert update["syn0"][0].tolist() == [0, 2, 3]
-    np.testing.assert_array_equal(update["syn0"][1], expected[[0, 2, 3]])
+    np.testing.assert_array_equal(update["syn0"][1], (expected - before)[[0, 2, 3]])
     summed = {"syn0": before.copy()}
-    sync.combine(summed, [one, two], mode="sum")
+    change = sync.combine(summed, [one, two], mode="sum")
     assert summed["syn0"][2, 0] == before[2, 0] + 6
+    assert change["syn0"][1][1].tolist() == [6, 6, 6]
 
 
 def test_workers_send_hot_rows_every_round_and_all_rows_on_a_full_exchange():
@@ -71,15 +72,51 @@ def test_workers_send_hot_rows_every_round_and_all_rows_on_a_full_exchange():
     local["syn0"][[1, 4]] = 1.0
     local["syn1neg"][5] = 2.0
     ranges = sync.hot_ranges(6, 2, hs=0, negative=5)
-    hot = sync.worker_deltas(local, base, ranges, 6, everything=False)
+    hot = sync.take_deltas(local, {k: v.copy() for k, v in base.items()}, ranges, 6, everything=False)
     assert hot["syn0"][0].tolist() == [1] and hot["syn1neg"][0].tolist() == []
-    full = sync.worker_deltas(local, base, ranges, 6, everything=True)
+    full = sync.take_deltas(local, base, ranges, 6, everything=True)
     assert full["syn0"][0].tolist() == [1, 4] and full["syn1neg"][0].tolist() == [5]
-    sync.adopt(local, base, {"syn0": (np.array([4], np.int32), np.full((1, 2), 3, np.float32))})
-    assert local["syn0"][4].tolist() == base["syn0"][4].tolist() == [3, 3]
+    # what was sent is marked sent: nothing left to send
+    again = sync.take_deltas(local, base, ranges, 6, everything=True)
+    assert all(len(indices) == 0 for indices, _ in again.values())
     # hierarchical softmax: the hot nodes are those nearest the root (the last inner nodes)
     assert sync.hot_ranges(6, 2, hs=1, negative=0) == {"syn0": (0, 2), "syn1": (3, 5)}
     assert sync.hot_row_count(np.array([500, 300, 150, 40, 10]), round_words=10, n_shards=2) == 3
+
+
+def test_replicas_that_add_the_others_changes_stay_equal_to_the_master_while_training_goes_on():
+    """Two workers each train (here: add random changes) for three rounds; every
+    round's combined change reaches them two rounds later, after they have changed
+    their replicas again. After the last exchange both replicas and the
+    master hold every change exactly once."""
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((8, 3)).astype(np.float32)
+    master = {"syn0": start.copy()}
+    replicas = [({"syn0": start.copy()}, {"syn0": start.copy()}) for _ in range(2)]
+    ranges = {"syn0": (0, 8)}
+    sent, changes = [{}, {}], []
+    everything = start.astype(np.float64).copy()
+    for round_index in range(3):
+        for k, (local, base) in enumerate(replicas):
+            if round_index >= 2:  # the change of the round before last, as a pipelined client sends it
+                done, change = changes[round_index - 2]
+                sync.add_others(local, base, change, sent[k].pop(done, None))
+            rows = rng.choice(8, size=4, replace=False)
+            step = rng.standard_normal((4, 3)).astype(np.float32)
+            local["syn0"][rows] += step
+            everything[rows] += step
+            sent[k][round_index] = sync.take_deltas(local, base, ranges, 8, everything=True)
+        changes.append((round_index, sync.combine(master, [sent[0][round_index], sent[1][round_index]])))
+    for k, (local, base) in enumerate(replicas):
+        for done, change in changes:
+            if done in sent[k]:
+                sync.add_others(local, base, change, sent[k].pop(done))
+        # base: what the others know of this replica, i.e. the master
+        np.testing.assert_allclose(base["syn0"], master["syn0"], atol=1e-6)
+        # local - base: only what float16 rounding has kept back for the next round
+        assert 0 < np.abs(local["syn0"] - base["syn0"]).max() < 1e-2
+        np.testing.assert_allclose(local["syn0"], everything, atol=1e-2)  # the others kept back theirs
+    np.testing.assert_allclose(master["syn0"], everything, atol=1e-2)
 
 
 def test_without_dask_the_flag_names_the_extra(tmp_path):
@@ -178,3 +215,27 @@ def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, de
     assert result.syn0.shape == (len(single), 20) and np.isfinite(result.syn0).all()
     initial = initial_vectors(len(single), 20, np.uint64(1))
     assert np.abs(result.syn0 - initial).max() > 0.05  # trained, not the initial vectors
+
+
+def test_float16_rounding_of_the_exchange_kernels_is_numpys():
+    from word2vec_cli.distributed.rows import from_half, to_half
+
+    every_half = np.arange(65536, dtype=np.uint32).astype(np.uint16)
+    expected = every_half.view(np.float16).astype(np.float32)
+    got = from_half(every_half)
+    finite = np.isfinite(expected)
+    assert np.array_equal(got[finite].view(np.uint32), expected[finite].view(np.uint32))
+    assert np.isnan(got[np.isnan(expected)]).all() and np.array_equal(got[np.isinf(expected)],
+                                                                       expected[np.isinf(expected)])
+    rng = np.random.default_rng(5)
+    # every range of float32: subnormal halves, normal ones, overflow, exact ties, the edges between
+    values = np.concatenate([
+        rng.standard_normal(200_000).astype(np.float32) * np.float32(10.0) ** rng.integers(-9, 6, 200_000),
+        every_half.view(np.float16)[finite].astype(np.float32),  # exact halves
+        (every_half.view(np.float16)[finite].astype(np.float64)[:-1] / 2
+         + every_half.view(np.float16)[finite].astype(np.float64)[1:] / 2).astype(np.float32),  # midpoints
+        np.array([65504, 65519.99, 65520, 1e9, 2 ** -25, 2 ** -24, 2 ** -14, 0.0, -0.0, np.inf, -np.inf],
+                 np.float32)]).astype(np.float32)
+    with np.errstate(over="ignore"):
+        expected_halves = values.astype(np.float16).view(np.uint16)
+    assert np.array_equal(to_half(values), expected_halves)

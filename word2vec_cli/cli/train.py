@@ -99,6 +99,8 @@ Example:
 @reference_flag("dask-round", int, "[ours] Tokens each Dask worker trains per round.", _DEFAULTS.dask_round)
 @reference_flag("dask-sync", int, "[ours] Exchange the rare words' rows every N rounds (the frequent "
                 "ones every round).", _DEFAULTS.dask_sync)
+@reference_flag("dask-overlap", int, "[ours] 1: train the next round while the previous round's changes "
+                "are exchanged (faster, one round staler); 0: wait for each exchange.", _DEFAULTS.dask_overlap)
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 

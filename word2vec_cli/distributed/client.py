@@ -19,6 +19,7 @@
    trained again).
 """
 
+import collections
 import dataclasses
 import math
 import sys
@@ -30,7 +31,7 @@ import numpy as np
 from ..errors import UsageError, Word2VecError
 from . import sync
 from ..training.driver import say
-from .worker import JobSpec, count_shard, forget, prepare_shard, train_round
+from .worker import JobSpec, count_shard, forget, prepare_shard, split_words, train_round
 
 MISSING_EXTRA = "-dask needs Dask: pip install 'word2vec-cli[dask]'"
 
@@ -74,8 +75,13 @@ def connect(address):
             n = 0
         if n < 1:
             raise UsageError(f"-dask local:N needs a positive number of workers, got {address!r}")
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               host="127.0.0.1", silence_logs=50)
+        import dask
+
+        # a shard's next round is queued on its worker while the current one trains;
+        # moving it to an idle worker would only find no replica there
+        with dask.config.set({"distributed.scheduler.work-stealing": False}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   host="127.0.0.1", silence_logs=50)
         return Client(cluster), cluster
     try:
         return Client(address, timeout="30s"), None
@@ -98,12 +104,14 @@ def train_distributed(opts, vectors_wanted=True, on_submitted=None, combine="sum
 
     ``on_submitted(client, round_index)`` is called after each round's tasks are
     submitted (tests use it to kill a worker mid-round); ``combine`` is
-    :func:`sync.combine`'s mode.
+    :func:`sync.combine`'s mode. With ``opts.dask_overlap`` two rounds are submitted
+    at once (the exchange of one round runs while the workers train the next);
+    without, each round waits for the previous one's exchange.
     """
     check_corpus(opts.train)
     client, cluster = connect(opts.dask)
     try:
-        return _train(client, opts, vectors_wanted, on_submitted, combine)
+        return _train(client, opts, vectors_wanted, on_submitted, combine, 2 if opts.dask_overlap else 1)
     except (Word2VecError, KeyboardInterrupt):
         raise
     except Exception as exc:  # a task failed for good (e.g. it killed too many workers)
@@ -122,7 +130,7 @@ def _workers(client):
     return workers
 
 
-def _train(client, opts, vectors_wanted, on_submitted, combine):
+def _train(client, opts, vectors_wanted, on_submitted, combine, in_flight):
     from ..text.chunks import byte_ranges
 
     workers = _workers(client)
@@ -149,7 +157,7 @@ def _train(client, opts, vectors_wanted, on_submitted, combine):
         result.text_seconds = time.perf_counter() - start
         say(opts, 1, f"Training on {n} Dask workers x {opts.threads} threads, hot rows {spec.hot['syn0'][1]}")
         start = time.perf_counter()
-        _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted, combine)
+        _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted, combine, in_flight)
         result.seconds = time.perf_counter() - start
     finally:
         try:
@@ -170,7 +178,7 @@ def _vocabulary(client, opts, spec, workers):
                for k, byte_range in enumerate(spec.ranges)]
     words, counts = [], []
     for part_words, part_counts in client.gather(futures):
-        words.extend(part_words)
+        words.extend(split_words(part_words))
         counts.append(part_counts)
     vocabulary = Vocabulary.from_counts(words, np.concatenate(counts), opts.min_count)
     if len(vocabulary) < 2:
@@ -190,62 +198,95 @@ def _initial_master(opts, spec):
     return master
 
 
-def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted, combine):
-    """Run every round of every epoch; fill ``result``."""
+def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted, combine, in_flight):
+    """Run every round of every epoch; fill ``result``.
+
+    Up to ``in_flight`` rounds are submitted at once: while the workers train round
+    ``r``, the client gathers and combines round ``r - 1``, and round ``r + 1``'s
+    tasks carry the combined change of round ``r - 1`` (each worker starts round
+    ``r + 1`` without the others' changes of round ``r``: one round later than with
+    ``in_flight=1``, where every round waits for the previous one's exchange).
+    """
     n = len(sizes)
     master = _initial_master(opts, spec)
     per_epoch = max(1, math.ceil(max(sizes) / max(1, opts.dask_round)))
-    generators = [[opts.seed + k * opts.threads + t for t in range(opts.threads)] for k in range(n)]
-    words_done = 0
-    update = None
-    full_future = client.scatter([master], broadcast=True, hash=False)[0]
+    schedule = []  # (round, slices, exchange_all, words before it), known in advance
+    words_before = 0
+    for epoch in range(opts.iter):
+        for part in range(per_epoch):
+            slices = [(part * size // per_epoch, (part + 1) * size // per_epoch) for size in sizes]
+            exchange_all = (len(schedule) + 1) % opts.dask_sync == 0 or part == per_epoch - 1
+            schedule.append((len(schedule), slices, exchange_all, words_before))
+            words_before += sum(end - begin for begin, end in slices)
+    state = _Exchange(master, [[opts.seed + k * opts.threads + t for t in range(opts.threads)] for k in range(n)])
+    full_future = client.scatter([(-1, master)], broadcast=True, hash=False)[0]
+    result.bytes_down += n * sum(m.nbytes for m in master.values())
     bar = _bar(opts, opts.iter * spec.total_tokens)
-    round_index = 0
+    pending = collections.deque()
     try:
-        for epoch in range(opts.iter):
-            for part in range(per_epoch):
-                exchange_all = (round_index + 1) % opts.dask_sync == 0 or part == per_epoch - 1
-                slices = [(part * size // per_epoch, (part + 1) * size // per_epoch) for size in sizes]
-                # sent once to every worker, not once per task inside the task graph
-                update_future = None if update is None else client.scatter([update], broadcast=True, hash=False)[0]
-                futures = [client.submit(train_round, spec_future, k, round_index, slices[k], generators[k],
-                                         words_done, update_future, full_future, exchange_all, workers=[places[k]],
-                                         allow_other_workers=True, pure=False) for k in range(n)]
-                if on_submitted is not None:
-                    on_submitted(client, round_index)
-                outcomes = client.gather(futures)
-                for k, outcome in enumerate(outcomes):
-                    if outcome.get("stale"):  # the shard's replica is gone: send everything
-                        result.retried_shards += 1
-                        retry_full = client.scatter([master], hash=False)[0]
-                        outcomes[k] = client.submit(train_round, spec_future, k, round_index, slices[k],
-                                                    generators[k], words_done, None, retry_full, exchange_all,
-                                                    pure=False).result()
-                        result.bytes_down += sum(m.nbytes for m in master.values())
-                deltas = [outcome["deltas"] for outcome in outcomes]
-                result.train_seconds += max(outcome["train_seconds"] for outcome in outcomes)
-                result.task_seconds += max(outcome["task_seconds"] for outcome in outcomes)
-                result.bytes_up += sum(sync.payload_bytes(d) for d in deltas)
-                if update is not None:
-                    result.bytes_down += n * sync.payload_bytes(update)
-                elif round_index == 0:
-                    result.bytes_down += n * sum(m.nbytes for m in master.values())
-                update = sync.combine(master, deltas, combine)
-                full_future = None
-                for k, outcome in enumerate(outcomes):
-                    generators[k] = outcome["generators"]
-                    places[k] = outcome["worker"] or places[k]
-                    words_done += outcome["words"]
-                round_index += 1
-                if bar is not None:
-                    bar.update(sum(outcome["words"] for outcome in outcomes))
+        for round_index, slices, exchange_all, before in schedule:
+            while len(pending) >= in_flight:
+                _finish(client, spec_future, pending.popleft(), state, result, combine, bar)
+            updates_future = None
+            if state.undelivered:  # sent once to every worker, not once per task inside the task graph
+                updates_future = client.scatter([state.undelivered], broadcast=True, hash=False)[0]
+                result.bytes_down += n * sum(sync.payload_bytes(change) for _, change in state.undelivered)
+                state.undelivered = []
+            first = round_index == 0
+            futures = [client.submit(train_round, spec_future, k, round_index, slices[k],
+                                     state.generators[k] if first else None, before, updates_future,
+                                     full_future if first else None, exchange_all, workers=[places[k]],
+                                     allow_other_workers=True, pure=False) for k in range(n)]
+            pending.append((round_index, futures, slices, exchange_all, before, places))
+            if on_submitted is not None:
+                on_submitted(client, round_index)
+        while pending:
+            _finish(client, spec_future, pending.popleft(), state, result, combine, bar)
     finally:
         if bar is not None:
             bar.close()
     result.syn0 = master["syn0"]
-    result.words_trained = words_done
-    result.rounds = round_index
+    result.rounds = len(schedule)
     result.hot_rows = spec.hot["syn0"][1]
+
+
+class _Exchange:
+    """The client's side of the exchange: the master matrices, the last round
+    combined into them, the combined changes not yet sent, and each shard's
+    generator states after the last round combined."""
+
+    def __init__(self, master, generators):
+        self.master = master
+        self.combined = -1
+        self.undelivered = []
+        self.generators = generators
+
+
+def _finish(client, spec_future, submitted, state, result, combine, bar):
+    """Gather one round's results (redoing, from the full master, the tasks whose
+    replica was lost), combine them into the master and queue the change."""
+    round_index, futures, slices, exchange_all, before, places = submitted
+    outcomes = client.gather(futures)
+    master = state.master
+    for k, outcome in enumerate(outcomes):
+        if outcome.get("stale"):  # the shard's replica is gone: send everything
+            result.retried_shards += 1
+            retry_full = client.scatter([(state.combined, master)], hash=False)[0]
+            outcomes[k] = client.submit(train_round, spec_future, k, round_index, slices[k], state.generators[k],
+                                        before, None, retry_full, exchange_all, pure=False).result()
+            result.bytes_down += sum(m.nbytes for m in master.values())
+    deltas = [outcome["deltas"] for outcome in outcomes]
+    result.train_seconds += max(outcome["train_seconds"] for outcome in outcomes)
+    result.task_seconds += max(outcome["task_seconds"] for outcome in outcomes)
+    result.bytes_up += sum(sync.payload_bytes(d) for d in deltas)
+    state.undelivered.append((round_index, sync.combine(master, deltas, combine)))
+    state.combined = round_index
+    for k, outcome in enumerate(outcomes):
+        state.generators[k] = outcome["generators"]
+        places[k] = outcome["worker"] or places[k]
+        result.words_trained += outcome["words"]
+    if bar is not None:
+        bar.update(sum(outcome["words"] for outcome in outcomes))
 
 
 def _bar(opts, total):

@@ -4,13 +4,15 @@ The corpus is split into byte ranges (:func:`~word2vec_cli.text.chunks.byte_rang
 one *shard* per worker, read by each worker from the shared path. A worker keeps, per
 shard it trains, a :class:`ShardReplica`: the shard's token file, a
 :class:`~word2vec_cli.training.run.TrainingRun` over it and two copies of the
-matrices (``local``, trained; ``base``, as last exchanged). Replicas live in this
-process only; a task that finds no replica at the expected round (its worker died,
-or it moved) reports it and the client sends the full matrices.
+matrices (``local``, trained; ``base``, as last sent plus the others' changes).
+Replicas live in this process only; a task that finds no replica at the expected
+round (its worker died, or it moved) reports it and the client sends the full
+matrices.
 
-Every function here is a plain function of its arguments (the shard's slice, the
-generators and the global word count come from the client), so a task that Dask
-retries on another worker trains exactly the same words.
+The shard's slice and the global word count come from the client, and the threads'
+generator states travel with every round's result, so a task that is redone on
+another worker (with the generators the client holds) trains exactly the same
+words.
 """
 
 import dataclasses
@@ -44,10 +46,19 @@ class JobSpec:
 
 
 def count_shard(path, byte_range):
-    """Count the words of one shard; return ``(word_bytes, counts)`` in first-seen order."""
+    """Count the words of one shard; return ``(words, counts)`` in first-seen order,
+    ``words`` joined by newlines into one bytes object (a word never holds one):
+    Dask serialises a list element by element, which for a list of 50,000 words
+    takes over a second, against milliseconds for one bytes object."""
     from ..text.corpus import count_range
 
-    return count_range(path, byte_range)
+    words, counts = count_range(path, byte_range)
+    return b"\n".join(words), counts
+
+
+def split_words(joined):
+    """Return the list of words that :func:`count_shard` joined into ``joined``."""
+    return joined.split(b"\n")
 
 
 def prepare_shard(spec, shard):
@@ -72,35 +83,42 @@ def _replica(spec, shard):
     return replica
 
 
-def train_round(spec, shard, round_index, token_slice, generators, words_before, update, full, exchange_all):
+def train_round(spec, shard, round_index, token_slice, generators, words_before, updates, full, exchange_all):
     """Train ``shard``'s tokens ``token_slice`` as round ``round_index``.
 
-    The replica first adopts ``update`` (the rows changed by the previous round's
-    combination) or, when ``full`` is given (``{matrix: array}``), all the master
-    matrices. ``generators`` are the shard's threads' generator states,
-    ``words_before`` the words all workers had done before this round (the
-    learning-rate schedule). Returns a dict: ``deltas`` (hot rows, or every changed
-    row when ``exchange_all``), ``generators``, ``words``, ``worker`` (address), or
-    ``{"stale": True}`` when the replica is not at the previous round and ``full``
-    is needed.
+    The replica first takes in what the other workers changed: ``updates``, a list
+    of ``(round, change)`` from :func:`sync.combine`, each added (less this shard's
+    own part of it) unless the replica already holds it; or, when ``full`` is given
+    as ``(round, {matrix: array})``, the master matrices as combined through that
+    round. ``generators`` are the shard's threads' generator states (None: the
+    replica's own, left by the previous round), ``words_before`` the words all
+    workers had done before this round (the learning-rate schedule). Returns a dict:
+    ``deltas`` (hot rows, or every changed row when ``exchange_all``),
+    ``generators``, ``words``, ``worker`` (address), or ``{"stale": True}`` when
+    the replica did not train the previous round and ``full`` is needed.
     """
-    started = time.perf_counter()
+    started, stamp = time.perf_counter(), time.time()
     replica = _replica(spec, shard)
     with replica.lock:
         if full is not None:
-            replica.reset(full)
+            replica.reset(*full)
         elif replica.round != round_index - 1:
             return {"stale": True}
-        else:
-            sync.adopt(replica.local, replica.base, update)
+        for done, change in updates or ():
+            if done > replica.synced:
+                sync.add_others(replica.local, replica.base, change, replica.own.pop(done, None))
+                replica.synced = done
         replica.spec = spec  # the token count is known from the second broadcast on
+        if generators is None:
+            generators = replica.generators
         trained = time.perf_counter()
         words, generators = replica.train(token_slice, generators, words_before)
         trained = time.perf_counter() - trained
-        deltas = sync.worker_deltas(replica.local, replica.base, spec.hot, len(spec.vocabulary), exchange_all)
-        replica.round = round_index
+        deltas = sync.take_deltas(replica.local, replica.base, spec.hot, len(spec.vocabulary), exchange_all)
+        replica.own[round_index] = deltas
+        replica.round, replica.generators = round_index, generators
     return {"deltas": deltas, "generators": generators, "words": words, "worker": _address(),
-            "train_seconds": trained, "task_seconds": time.perf_counter() - started}
+            "train_seconds": trained, "task_seconds": time.perf_counter() - started, "stamps": (stamp, time.time())}
 
 
 def _address():
@@ -122,6 +140,9 @@ class ShardReplica:
         self.lock = threading.Lock()
         self.spec = spec
         self.round = None  # no matrices yet: the first task brings them in full
+        self.synced = -1  # the last round whose combined change the replica holds
+        self.own = {}  # round -> the deltas this replica sent for it, until its change comes back
+        self.generators = None
         self.tokens = encode_range(spec.path, spec.ranges[shard], spec.vocabulary)
         self.n_tokens = self.tokens.n_tokens
         opts = spec.opts
@@ -133,12 +154,14 @@ class ShardReplica:
         self.local = {"syn0": state.syn0, "syn1": state.syn1, "syn1neg": state.syn1neg}
         self.base = {name: matrix.copy() for name, matrix in self.local.items()}
 
-    def reset(self, full):
-        """Set both copies of every shared row to the master's ``full`` matrices."""
+    def reset(self, through, full):
+        """Set both copies of every shared row to the master's ``full`` matrices,
+        which hold every round's change through round ``through``."""
         for name, matrix in full.items():
             rows = matrix.shape[0]
             self.local[name][:rows] = matrix
             self.base[name][:rows] = matrix
+        self.synced, self.own = through, {}
 
     def train(self, token_slice, generators, words_before):
         """Train tokens ``token_slice = (begin, end)`` of the shard on ``-threads``

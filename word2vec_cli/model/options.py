@@ -62,7 +62,9 @@ class TrainOptions:
     training loss (1), not (0), or ``None``: when ``log`` or an evaluation is asked for.
     ``dask`` (ours) is a Dask scheduler address or ``local:N``: train data-parallel
     on its workers, in rounds of ``dask_round`` tokens per worker, exchanging the
-    rare words' rows every ``dask_sync`` rounds (see :mod:`word2vec_cli.distributed`).
+    rare words' rows every ``dask_sync`` rounds, training the next round while the
+    previous one is exchanged when ``dask_overlap`` is 1 (see
+    :mod:`word2vec_cli.distributed`).
     """
 
     train: str = None
@@ -131,6 +133,7 @@ class TrainOptions:
     dask: str = None
     dask_round: int = 1_000_000
     dask_sync: int = 8
+    dask_overlap: int = 0
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -162,7 +165,7 @@ class TrainOptions:
             if value is not None and value < low:
                 raise UsageError(f"-{flag} must be at least {low}, got {value}")
         for flag, value in (("hs", self.hs), ("cbow", self.cbow), ("binary", self.binary),
-                            ("batch", self.batch)):
+                            ("batch", self.batch), ("dask-overlap", self.dask_overlap)):
             if value not in (0, 1):
                 raise UsageError(f"-{flag} must be 0 or 1, got {value}")
         if self.type is not None and self.type not in (0, 1, 2, 3):
@@ -228,7 +231,8 @@ def checkpoint_interval(text):
 #: checkpoint (a different explicit value is an error).
 RUN_CONTROL = ("train", "output", "tmpdir", "save_model", "checkpoint", "checkpoint_every", "resume", "debug",
                "binary", "classes", "save_vocab", "init_model", "init_vectors", "update_vocab", "alpha_schedule",
-               "hs_update", "log", "eval", "eval_pairs", "loss", "dask", "dask_round", "dask_sync")
+               "hs_update", "log", "eval", "eval_pairs", "loss", "dask", "dask_round", "dask_sync",
+               "dask_overlap")
 #: Options a model trained further (-init-model) must keep: they shape its matrices
 #: (the window sets the width of cwindow's and structured skip-gram's output layers).
 MODEL_SHAPE = ("size", "cbow", "hs", "negative", "type", "window")
