@@ -169,13 +169,14 @@ def planted(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("overlap", [0, 1])
 def test_dask_training_learns_the_planted_analogies_with_the_single_machine_vocabulary(
-        cluster, deadline, planted, tmp_path):
+        cluster, deadline, planted, tmp_path, overlap):
     corpus, questions = planted
     vectors, counted = tmp_path / "vectors.bin", tmp_path / "vocab.txt"
     result = run_cli("-train", corpus, "-output", vectors, *make_demo_corpus.TRAIN_FLAGS, "-threads", 1,
                      "-binary", 1, "-debug", 1, "-save-vocab", counted, "-dask", cluster.scheduler_address,
-                     "-dask-round", 50000, timeout=80)
+                     "-dask-round", 50000, "-dask-overlap", overlap, timeout=80)
     assert result.returncode == 0, result.stderr
     assert b"0 shard rounds retried" in result.stderr
     single, tokens = encode(str(corpus), min_count=5)
@@ -189,7 +190,8 @@ def test_dask_training_learns_the_planted_analogies_with_the_single_machine_voca
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, deadline, tmp_path):
+@pytest.mark.parametrize("overlap", [0, 1])
+def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, deadline, tmp_path, overlap):
     from word2vec_cli.distributed.client import train_distributed
     from word2vec_cli.model.options import TrainOptions
     from word2vec_cli.model.weights import initial_vectors
@@ -206,7 +208,7 @@ def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, de
             killed.append(victim)
 
     opts = TrainOptions(train=str(corpus), dask=cluster.scheduler_address, threads=1, iter=2, size=20,
-                        debug=0, dask_round=3000, dask_sync=2).resolved()
+                        debug=0, dask_round=3000, dask_sync=2, dask_overlap=overlap).resolved()
     result = train_distributed(opts, on_submitted=kill_one)
     assert killed and result.retried_shards >= 1
     single, tokens = encode(str(corpus), min_count=5)

@@ -218,7 +218,8 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
             exchange_all = (len(schedule) + 1) % opts.dask_sync == 0 or part == per_epoch - 1
             schedule.append((len(schedule), slices, exchange_all, words_before))
             words_before += sum(end - begin for begin, end in slices)
-    state = _Exchange(master, [[opts.seed + k * opts.threads + t for t in range(opts.threads)] for k in range(n)])
+    state = _Exchange(master, [[opts.seed + k * opts.threads + t for t in range(opts.threads)] for k in range(n)],
+                      spec_future)
     full_future = client.scatter([(-1, master)], broadcast=True, hash=False)[0]
     result.bytes_down += n * sum(m.nbytes for m in master.values())
     bar = _bar(opts, opts.iter * spec.total_tokens)
@@ -226,14 +227,14 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
     try:
         for round_index, slices, exchange_all, before in schedule:
             while len(pending) >= in_flight:
-                _finish(client, spec_future, pending.popleft(), state, result, combine, bar)
+                _finish(client, spec, pending.popleft(), state, result, combine, bar)
             updates_future = None
             if state.undelivered:  # sent once to every worker, not once per task inside the task graph
                 updates_future = client.scatter([state.undelivered], broadcast=True, hash=False)[0]
                 result.bytes_down += n * sum(sync.payload_bytes(change) for _, change in state.undelivered)
                 state.undelivered = []
             first = round_index == 0
-            futures = [client.submit(train_round, spec_future, k, round_index, slices[k],
+            futures = [client.submit(train_round, state.spec_future, k, round_index, slices[k],
                                      state.generators[k] if first else None, before, updates_future,
                                      full_future if first else None, exchange_all, workers=[places[k]],
                                      allow_other_workers=True, pure=False) for k in range(n)]
@@ -241,7 +242,7 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
             if on_submitted is not None:
                 on_submitted(client, round_index)
         while pending:
-            _finish(client, spec_future, pending.popleft(), state, result, combine, bar)
+            _finish(client, spec, pending.popleft(), state, result, combine, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -252,34 +253,62 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
 
 class _Exchange:
     """The client's side of the exchange: the master matrices, the last round
-    combined into them, the combined changes not yet sent, and each shard's
-    generator states after the last round combined."""
+    combined into them, the combined changes not yet sent, each shard's generator
+    states after the last round combined, and the job's spec as scattered."""
 
-    def __init__(self, master, generators):
+    def __init__(self, master, generators, spec_future):
         self.master = master
+        self.spec_future = spec_future
         self.combined = -1
         self.undelivered = []
         self.generators = generators
 
 
-def _finish(client, spec_future, submitted, state, result, combine, bar):
+def _redo(client, spec, state, shard, round_index, token_slice, before, exchange_all, attempts=3):
+    """Train ``shard``'s round again from the full master matrices, on any worker;
+    return its result. While the cluster is replacing a dead worker, the data sent
+    for the task can land on the dead one: then the spec and the matrices are sent
+    again (``attempts`` times in all)."""
+    for attempt in range(attempts):
+        full = client.scatter([(state.combined, state.master)], hash=False)[0]
+        outcome = _outcome(client.submit(train_round, state.spec_future, shard, round_index, token_slice,
+                                          state.generators[shard], before, None, full, exchange_all, pure=False))
+        if not outcome.get("stale"):
+            return outcome
+        time.sleep(0.5 * (attempt + 1))
+        state.spec_future = client.scatter(spec, broadcast=True)
+    raise Word2VecError(f"shard {shard} could not be trained again after losing its worker")
+
+
+def _outcome(future):
+    """Return a round task's result, or ``{"stale": True}`` when the task was lost
+    with a worker: cancelled because data it needed (a scattered update that lived
+    only on the dead worker) is gone, or killed too often."""
+    from concurrent.futures import CancelledError
+
+    from distributed.scheduler import KilledWorker
+
+    try:
+        return future.result()
+    except (CancelledError, KilledWorker):
+        return {"stale": True}
+
+
+def _finish(client, spec, submitted, state, result, combine, bar):
     """Gather one round's results (redoing, from the full master, the tasks whose
     replica was lost), combine them into the master and queue the change."""
     round_index, futures, slices, exchange_all, before, places = submitted
-    outcomes = client.gather(futures)
-    master = state.master
+    outcomes = [_outcome(future) for future in futures]
     for k, outcome in enumerate(outcomes):
         if outcome.get("stale"):  # the shard's replica is gone: send everything
             result.retried_shards += 1
-            retry_full = client.scatter([(state.combined, master)], hash=False)[0]
-            outcomes[k] = client.submit(train_round, spec_future, k, round_index, slices[k], state.generators[k],
-                                        before, None, retry_full, exchange_all, pure=False).result()
-            result.bytes_down += sum(m.nbytes for m in master.values())
+            outcomes[k] = _redo(client, spec, state, k, round_index, slices[k], before, exchange_all)
+            result.bytes_down += sum(m.nbytes for m in state.master.values())
     deltas = [outcome["deltas"] for outcome in outcomes]
     result.train_seconds += max(outcome["train_seconds"] for outcome in outcomes)
     result.task_seconds += max(outcome["task_seconds"] for outcome in outcomes)
     result.bytes_up += sum(sync.payload_bytes(d) for d in deltas)
-    state.undelivered.append((round_index, sync.combine(master, deltas, combine)))
+    state.undelivered.append((round_index, sync.combine(state.master, deltas, combine)))
     state.combined = round_index
     for k, outcome in enumerate(outcomes):
         state.generators[k] = outcome["generators"]
