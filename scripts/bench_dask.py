@@ -11,7 +11,8 @@ command reports them), the mean analogy accuracy over the seeds with its spread
 bytes of arrays sent per round and per epoch (up: workers to client; down: client
 to workers; all workers together).
 
-Writes ``OUT/dask.md`` and ``OUT/dask.json`` (corpus, flags, seeds, machine)::
+Writes ``OUT/NAME.md`` and ``OUT/NAME.json`` (corpus, flags, seeds, machine; NAME is
+``--name``, default ``dask``)::
 
     nice -n 10 python scripts/bench_dask.py ../shared/data/dev-corpus.txt.gz --out docs/dask
 """
@@ -74,12 +75,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--rounds", nargs="+", default=["1000000"],
                         help="-dask-round values, each optionally with :1 for -dask-overlap 1 (e.g. 250000:1)")
-    parser.add_argument("--table-only", action="store_true", help="rewrite OUT/dask.md from OUT/dask.json")
+    parser.add_argument("--name", default="dask", help="file name of the table and the record, without suffix")
+    parser.add_argument("--table-only", action="store_true", help="rewrite OUT/NAME.md from OUT/NAME.json")
     parser.add_argument("--flags", nargs=argparse.REMAINDER, default=FLAGS)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.table_only:
-        saved = json.loads((args.out / "dask.json").read_text())
+        saved = json.loads((args.out / f"{args.name}.json").read_text())
         args.flags, args.seeds = saved["flags"], saved["seeds"]
         iterations = int(args.flags[args.flags.index("-iter") + 1]) if "-iter" in args.flags else 5
         write(args, args.corpus, saved["records"], iterations)
@@ -136,11 +138,11 @@ def write(args, corpus: Path, records: dict, iterations: int) -> None:
         else:
             row += " - | - | - |"
         lines.append(row)
-    (args.out / "dask.md").write_text(
+    (args.out / f"{args.name}.md").write_text(
         f"Corpus `{args.corpus.name}` ({base[0]['train_words']:,} words), flags "
         f"`{' '.join(map(str, args.flags))}`, seeds {args.seeds}, machine {machine_description()}.\n\n"
         + "\n".join(lines) + "\n")
-    (args.out / "dask.json").write_text(json.dumps({"corpus": str(args.corpus), "flags": args.flags,
+    (args.out / f"{args.name}.json").write_text(json.dumps({"corpus": str(args.corpus), "flags": args.flags,
                                                     "seeds": args.seeds, "machine": machine_description(),
                                                     "records": records}, indent=1))
 

@@ -219,9 +219,34 @@ def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, de
     assert np.abs(result.syn0 - initial).max() > 0.05  # trained, not the initial vectors
 
 
-def test_float16_rounding_of_the_exchange_kernels_is_numpys():
-    from word2vec_cli.distributed.rows import from_half, to_half
+def _portable_conversions():
+    """The bit-arithmetic conversions used on CPUs without float16 instructions."""
+    from numba import njit
 
+    from word2vec_cli.distributed import rows
+
+    @njit
+    def to_half(values):
+        out = np.empty(values.shape[0], np.uint16)
+        for i in range(values.shape[0]):
+            out[i] = rows.half_bits(np.int64(rows.bits_of_float(values[i])))
+        return out
+
+    @njit
+    def from_half(halves):
+        out = np.empty(halves.shape[0], np.float32)
+        for i in range(halves.shape[0]):
+            out[i] = rows.float_of_bits(np.uint32(rows.float_bits(np.int64(halves[i]))))
+        return out
+
+    return to_half, from_half
+
+
+@pytest.mark.parametrize("kind", ["this CPU's", "portable"])
+def test_float16_rounding_of_the_exchange_kernels_is_numpys(kind):
+    from word2vec_cli.distributed import rows
+
+    to_half, from_half = (rows.to_half, rows.from_half) if kind == "this CPU's" else _portable_conversions()
     every_half = np.arange(65536, dtype=np.uint32).astype(np.uint16)
     expected = every_half.view(np.float16).astype(np.float32)
     got = from_half(every_half)
@@ -231,13 +256,33 @@ def test_float16_rounding_of_the_exchange_kernels_is_numpys():
                                                                        expected[np.isinf(expected)])
     rng = np.random.default_rng(5)
     # every range of float32: subnormal halves, normal ones, overflow, exact ties, the edges between
+    halves = every_half.view(np.float16)[finite].astype(np.float64)
     values = np.concatenate([
-        rng.standard_normal(200_000).astype(np.float32) * np.float32(10.0) ** rng.integers(-9, 6, 200_000),
-        every_half.view(np.float16)[finite].astype(np.float32),  # exact halves
-        (every_half.view(np.float16)[finite].astype(np.float64)[:-1] / 2
-         + every_half.view(np.float16)[finite].astype(np.float64)[1:] / 2).astype(np.float32),  # midpoints
-        np.array([65504, 65519.99, 65520, 1e9, 2 ** -25, 2 ** -24, 2 ** -14, 0.0, -0.0, np.inf, -np.inf],
-                 np.float32)]).astype(np.float32)
+        rng.standard_normal(200_000) * 10.0 ** rng.integers(-9, 6, 200_000),
+        halves,  # exact halves
+        halves[:-1] / 2 + halves[1:] / 2,  # the ties between neighbours
+        np.array([65504, 65519.99, 65520, 1e9, 2 ** -25, 2 ** -24, 2 ** -14, 0.0, -0.0, np.inf, -np.inf])
+    ]).astype(np.float32)
     with np.errstate(over="ignore"):
         expected_halves = values.astype(np.float16).view(np.uint16)
     assert np.array_equal(to_half(values), expected_halves)
+
+
+def test_combine_of_workers_that_sent_the_same_rows_rounds_the_sum_once():
+    rng = np.random.default_rng(3)
+    start = rng.standard_normal((6, 4)).astype(np.float32)
+    rows = np.array([1, 2, 5], np.int32)
+    parts = [{"syn0": (rows.copy(), (rng.standard_normal((3, 4)) * 0.01).astype(np.float16))} for _ in range(3)]
+    master = {"syn0": start.copy()}
+    update = sync.combine(master, parts)  # every worker sent rows 1, 2, 5: the one-pass path
+    total = sum(p["syn0"][1].astype(np.float32) for p in parts).astype(np.float16)
+    assert update["syn0"][0].tolist() == [1, 2, 5]
+    assert np.array_equal(update["syn0"][1].view(np.uint16), total.view(np.uint16))
+    expected = start.copy()
+    expected[rows] += total.astype(np.float32)
+    np.testing.assert_array_equal(master["syn0"], expected)
+    # the general path (rows differ) gives the same numbers on the shared rows
+    other = {"syn0": start.copy()}
+    uneven = parts + [{"syn0": (np.array([0], np.int32), np.zeros((1, 4), np.float16))}]
+    sync.combine(other, uneven)
+    np.testing.assert_array_equal(other["syn0"], expected)

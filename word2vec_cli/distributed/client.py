@@ -79,7 +79,17 @@ def connect(address):
 
         # a shard's next round is queued on its worker while the current one trains;
         # moving it to an idle worker would only find no replica there
-        with dask.config.set({"distributed.scheduler.work-stealing": False}):
+        settings = {"distributed.scheduler.work-stealing": False}
+        if sys.platform.startswith("linux"):
+            # forked workers start with Dask, numpy and numba already imported: 0.1 s
+            # instead of 0.35 s to start two of them, and 0.02 s instead of 0.2 s to
+            # stop them (spawned ones import everything again, and tear it down)
+            from ..text import corpus  # noqa: F401
+            from ..training import run  # noqa: F401
+            from . import rows  # noqa: F401
+
+            settings["distributed.worker.multiprocessing-method"] = "fork"
+        with dask.config.set(settings):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                                    host="127.0.0.1", silence_logs=50)
         return Client(cluster), cluster

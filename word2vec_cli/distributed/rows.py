@@ -10,11 +10,64 @@ rounded exactly.
 Changes travel as float16 (half the bytes of float32), held here as their uint16
 bit patterns (numba has no float16 type; numpy views the arrays as float16). The
 conversions round to nearest, ties to even, as numpy's ``astype`` does (tested
-against it).
+against it): with the CPU's own instructions where it has them (x86 F16C, every
+ARMv8), about ten times faster than the portable bit arithmetic used elsewhere.
 """
 
+import platform
+
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+
+@intrinsic
+def bits_of_float(typingctx, value):
+    """The bit pattern of a float32, as a uint32 (no conversion: a reinterpretation)."""
+    if value != types.float32:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+
+    return types.uint32(value), codegen
+
+
+@intrinsic
+def float_of_bits(typingctx, bits):
+    """The float32 whose bit pattern is the uint32 ``bits``."""
+    if not isinstance(bits, types.Integer) or bits.bitwidth != 32:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+
+    return types.float32(bits), codegen
+
+
+@intrinsic
+def native_half_of(typingctx, value):
+    """LLVM's float32 -> float16 conversion (one instruction where the CPU has one)."""
+    if value != types.float32:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(builder.fptrunc(args[0], ir.HalfType()), ir.IntType(16))
+
+    return types.uint16(value), codegen
+
+
+@intrinsic
+def native_float_of(typingctx, half):
+    """LLVM's float16 -> float32 conversion of the uint16 bit pattern ``half``."""
+    if half != types.uint16:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.fpext(builder.bitcast(args[0], ir.HalfType()), ir.FloatType())
+
+    return types.float32(half), codegen
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -62,14 +115,48 @@ def float_bits(half):
     return sign | ((exponent + 112) << 23) | (mantissa << 13)
 
 
+def _cpu_converts_halves():
+    """Whether this CPU converts float16 in hardware (so that LLVM emits the
+    instruction, not a call to a runtime helper that numba may not link)."""
+    machine = platform.machine().lower()
+    if machine in ("aarch64", "arm64"):
+        return True
+    if machine in ("x86_64", "amd64"):
+        from llvmlite import binding
+
+        return "+f16c" in binding.get_host_cpu_features().flatten().split(",")
+    return False
+
+
+if _cpu_converts_halves():
+    @njit(cache=True, nogil=True, inline="always")
+    def half_of(value):
+        """The float16 nearest to the float32 ``value``, as a uint16 bit pattern."""
+        return native_half_of(value)
+
+    @njit(cache=True, nogil=True, inline="always")
+    def float_of(half):
+        """The float32 value of the float16 bit pattern ``half`` (a uint16)."""
+        return native_float_of(half)
+else:
+    @njit(cache=True, nogil=True, inline="always")
+    def half_of(value):
+        """The float16 nearest to the float32 ``value``, as a uint16 bit pattern."""
+        return np.uint16(half_bits(np.int64(bits_of_float(value))))
+
+    @njit(cache=True, nogil=True, inline="always")
+    def float_of(half):
+        """The float32 value of the float16 bit pattern ``half`` (a uint16)."""
+        return float_of_bits(np.uint32(float_bits(np.int64(half))))
+
+
 @njit(cache=True, nogil=True)
 def to_half(values):
     """Return the float16 bit patterns (uint16) of the float32 array ``values``."""
     flat = values.ravel()
-    bits = flat.view(np.uint32)
     out = np.empty(flat.shape[0], np.uint16)
     for i in range(flat.shape[0]):
-        out[i] = half_bits(np.int64(bits[i]))
+        out[i] = half_of(flat[i])
     return out.reshape(values.shape)
 
 
@@ -77,10 +164,10 @@ def to_half(values):
 def from_half(halves):
     """Return the float32 values of the float16 bit patterns (uint16) ``halves``."""
     flat = halves.ravel()
-    out = np.empty(flat.shape[0], np.uint32)
+    out = np.empty(flat.shape[0], np.float32)
     for i in range(flat.shape[0]):
-        out[i] = float_bits(np.int64(flat[i]))
-    return out.view(np.float32).reshape(halves.shape)
+        out[i] = float_of(flat[i])
+    return out.reshape(halves.shape)
 
 
 @njit(cache=True, nogil=True)
@@ -99,16 +186,12 @@ def take_changed_rows(local, base, begin, end):
                 n += 1
                 break
     deltas = np.empty((n, dim), np.uint16)
-    scratch = np.empty(1, np.float32)
-    scratch_bits = scratch.view(np.uint32)
     for i in range(n):
         row = changed[i]
         for c in range(dim):
-            scratch[0] = local[row, c] - base[row, c]
-            half = half_bits(np.int64(scratch_bits[0]))
+            half = half_of(local[row, c] - base[row, c])
             deltas[i, c] = half
-            scratch_bits[0] = float_bits(half)
-            base[row, c] += scratch[0]
+            base[row, c] += float_of(half)
     return changed[:n].copy(), deltas
 
 
@@ -117,22 +200,49 @@ def add_half_rows(target, rows, halves, sign):
     """Add ``sign`` times the float16 row ``halves[i]`` (uint16 bit patterns) to
     ``target[rows[i]]`` for every ``i`` (rows may repeat)."""
     dim = target.shape[1]
-    scratch = np.empty(1, np.float32)
-    scratch_bits = scratch.view(np.uint32)
     for i in range(rows.shape[0]):
         row = rows[i]
         for c in range(dim):
-            scratch_bits[0] = float_bits(np.int64(halves[i, c]))
-            target[row, c] += sign * scratch[0]
+            target[row, c] += sign * float_of(halves[i, c])
 
 
 @njit(cache=True, nogil=True)
 def add_change_less_own(local, base, rows, change, own_positions, own_deltas):
     """Add the float16 ``change[i]`` to row ``rows[i]`` of ``local`` and ``base``,
     less the float16 ``own_deltas[j]`` on row ``rows[own_positions[j]]`` (a
-    worker's own part of the change, already in ``local``)."""
-    add_half_rows(local, rows, change, np.float32(1))
-    add_half_rows(base, rows, change, np.float32(1))
-    own_rows = rows[own_positions]
-    add_half_rows(local, own_rows, own_deltas, np.float32(-1))
-    add_half_rows(base, own_rows, own_deltas, np.float32(-1))
+    worker's own part of the change, already in ``local``; ``own_positions``
+    ascending), in one pass over the rows."""
+    dim = local.shape[1]
+    own = 0
+    for i in range(rows.shape[0]):
+        row = rows[i]
+        mine = own < own_positions.shape[0] and own_positions[own] == i
+        for c in range(dim):
+            value = float_of(change[i, c])
+            if mine:
+                value -= float_of(own_deltas[own, c])
+            local[row, c] += value
+            base[row, c] += value
+        if mine:
+            own += 1
+
+
+@njit(cache=True, nogil=True)
+def sum_into_master(master, rows, parts):
+    """Add up the float16 rows ``parts[k, i]`` of every worker ``k`` (a 3-D array of
+    uint16 bit patterns, all for the rows ``rows``), round each sum to float16, add
+    the rounded sum to ``master[rows[i]]`` and return the rounded sums (uint16 bit
+    patterns): one pass for the common round in which every worker sent the same
+    rows."""
+    dim = master.shape[1]
+    out = np.empty((rows.shape[0], dim), np.uint16)
+    for i in range(rows.shape[0]):
+        row = rows[i]
+        for c in range(dim):
+            total = np.float32(0)
+            for k in range(parts.shape[0]):
+                total += float_of(parts[k, i, c])
+            half = half_of(total)
+            out[i, c] = half
+            master[row, c] += float_of(half)
+    return out
