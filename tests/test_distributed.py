@@ -286,3 +286,22 @@ def test_combine_of_workers_that_sent_the_same_rows_rounds_the_sum_once():
     uneven = parts + [{"syn0": (np.array([0], np.int32), np.zeros((1, 4), np.float16))}]
     sync.combine(other, uneven)
     np.testing.assert_array_equal(other["syn0"], expected)
+
+
+@pytest.mark.slow
+def test_a_local_cluster_of_forked_workers_trains_from_the_command_line(deadline, tmp_path):
+    """``-dask local:2`` starts its own cluster (forked workers on Linux), trains,
+    writes complete vectors and stops the workers."""
+    pytest.importorskip("distributed")
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes((REPO / "tests/fixtures/golden/tiny-corpus.txt").read_bytes())
+    vectors = tmp_path / "v.txt"
+    result = run_cli("-train", corpus, "-output", vectors, "-size", 12, "-iter", 2, "-threads", 1, "-debug", 1,
+                     "-dask", "local:2", "-dask-round", 2000, "-dask-overlap", 1, timeout=80)
+    assert result.returncode == 0, result.stderr
+    assert b"Dask: 2 workers" in result.stderr and b"0 shard rounds retried" in result.stderr
+    single, tokens = encode(str(corpus), min_count=5)
+    tokens.close()
+    lines = vectors.read_bytes().splitlines()
+    assert lines[0].split() == [str(len(single)).encode(), b"12"] and len(lines) == len(single) + 1
+    assert all(len(line.split()) == 13 for line in lines[1:])
