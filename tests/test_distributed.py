@@ -209,6 +209,12 @@ def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, de
 
     opts = TrainOptions(train=str(corpus), dask=cluster.scheduler_address, threads=1, iter=2, size=20,
                         debug=0, dask_round=3000, dask_sync=2, dask_overlap=overlap).resolved()
+    # the worker killed by the test before has been restarted: wait until it is back,
+    # or the run would train on one worker and the victim would hold no shard
+    from distributed import Client
+
+    with Client(cluster) as client:
+        client.wait_for_workers(2, timeout=60)
     result = train_distributed(opts, on_submitted=kill_one)
     assert killed and result.retried_shards >= 1
     single, tokens = encode(str(corpus), min_count=5)
