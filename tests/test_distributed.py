@@ -311,3 +311,32 @@ def test_a_local_cluster_of_forked_workers_trains_from_the_command_line(deadline
     lines = vectors.read_bytes().splitlines()
     assert lines[0].split() == [str(len(single)).encode(), b"12"] and len(lines) == len(single) + 1
     assert all(len(line.split()) == 13 for line in lines[1:])
+
+
+@pytest.mark.parametrize("quality", ["0", "1"])
+def test_the_client_starts_its_master_as_every_replica_starts_its_matrices(tmp_path, quality):
+    """The first round sends no matrices: each replica starts from the run's own
+    initialisation, which must be the client's (with -quality init, doubled)."""
+    from word2vec_cli.distributed.client import _initial_master
+    from word2vec_cli.distributed.worker import JobSpec
+    from word2vec_cli.model.options import TrainOptions
+    from word2vec_cli.training.run import TrainingRun
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(TEXT)
+    opts = TrainOptions(train=str(corpus), min_count=1, size=8, threads=1, quality=quality, seed=3).resolved()
+    vocabulary, tokens = encode(str(corpus), min_count=1)
+    with tokens:
+        replica = TrainingRun(opts, vocabulary, tokens).state
+        master = _initial_master(opts, JobSpec(job="j", opts=opts, path=str(corpus), ranges=[], vocabulary=vocabulary))
+    np.testing.assert_array_equal(master["syn0"], replica.syn0)
+    np.testing.assert_array_equal(master["syn1neg"], replica.syn1neg[:len(vocabulary)])
+
+
+def test_dask_refuses_the_window_position_architectures(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(TEXT)
+    for architecture in (2, 3):
+        result = run_cli("-train", corpus, "-output", tmp_path / "v.txt", "-type", architecture, "-dask", "local:2")
+        assert result.returncode == 2 and b"-dask does not combine with -type 2" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "v.txt").exists()

@@ -119,6 +119,10 @@ def train_distributed(opts, vectors_wanted=True, on_submitted=None, combine="sum
     without, each round waits for the previous one's exchange.
     """
     check_corpus(opts.train)
+    if opts.type in (2, 3):
+        # their output layers are blocks per window position: the exchange of rows by
+        # word (sync.py) would synchronise only the first block
+        raise UsageError("-dask does not combine with -type 2 (cwindow) or -type 3 (structured skip-gram) (yet)")
     client, cluster = connect(opts.dask)
     try:
         return _train(client, opts, vectors_wanted, on_submitted, combine, 2 if opts.dask_overlap else 1)
@@ -197,10 +201,12 @@ def _vocabulary(client, opts, spec, workers):
 
 
 def _initial_master(opts, spec):
-    from ..model.weights import initial_vectors
+    """The matrices as every replica starts them (so that the first round needs
+    no transfer of them)."""
+    from ..model.weights import initial_input_vectors
 
     n_words = len(spec.vocabulary)
-    master = {"syn0": initial_vectors(n_words, opts.size, opts.seed + 1)}
+    master = {"syn0": initial_input_vectors(opts, n_words)}
     if opts.hs:
         master["syn1"] = np.zeros((n_words, opts.size), dtype=np.float32)
     if opts.negative:
@@ -230,8 +236,6 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
             words_before += sum(end - begin for begin, end in slices)
     state = _Exchange(master, [[opts.seed + k * opts.threads + t for t in range(opts.threads)] for k in range(n)],
                       spec_future)
-    full_future = client.scatter([(-1, master)], broadcast=True, hash=False)[0]
-    result.bytes_down += n * sum(m.nbytes for m in master.values())
     bar = _bar(opts, opts.iter * spec.total_tokens)
     pending = collections.deque()
     try:
@@ -245,9 +249,9 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
                 state.undelivered = []
             first = round_index == 0
             futures = [client.submit(train_round, state.spec_future, k, round_index, slices[k],
-                                     state.generators[k] if first else None, before, updates_future,
-                                     full_future if first else None, exchange_all, workers=[places[k]],
-                                     allow_other_workers=True, pure=False) for k in range(n)]
+                                     state.generators[k] if first else None, before, updates_future, None,
+                                     exchange_all, workers=[places[k]], allow_other_workers=True, pure=False)
+                       for k in range(n)]
             pending.append((round_index, futures, slices, exchange_all, before, places))
             if on_submitted is not None:
                 on_submitted(client, round_index)

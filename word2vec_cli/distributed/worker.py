@@ -139,7 +139,7 @@ class ShardReplica:
 
         self.lock = threading.Lock()
         self.spec = spec
-        self.round = None  # no matrices yet: the first task brings them in full
+        self.round = -1  # the matrices as the run starts them: what the first round needs
         self.synced = -1  # the last round whose combined change the replica holds
         self.own = {}  # round -> the deltas this replica sent for it, until its change comes back
         self.generators = None

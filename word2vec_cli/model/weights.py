@@ -64,6 +64,16 @@ def initial_vectors(n_words, size, seed):
     return syn0
 
 
+def initial_input_vectors(opts, n_words):
+    """Return ``syn0`` as a run with the resolved options ``opts`` starts it: the
+    reference's initialisation (:func:`initial_vectors`, seeded with ``seed + 1``),
+    doubled with ``-quality init`` (gensim's range, ``(-1/size, 1/size)``)."""
+    syn0 = initial_vectors(n_words, opts.size, (opts.seed + 1) % (1 << 64))
+    if "init" in opts.quality_changes():
+        syn0 *= np.float32(2)
+    return syn0
+
+
 @njit(cache=True, nogil=True)
 def learning_rate(starting_alpha, words_done, total):
     """Return ``starting_alpha * (1 - words_done / total)`` in float32, floored at

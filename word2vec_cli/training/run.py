@@ -124,7 +124,7 @@ class TrainingRun:
 
     def new_state(self):
         """Return a fresh :class:`TrainingState` initialised as the reference does."""
-        from ..model.weights import initial_vectors
+        from ..model.weights import initial_input_vectors
 
         opts, n_words = self.opts, len(self.vocabulary)
         private_rows = opts.threads * (self.hot_nodes + 1) if self.hot_nodes else 0  # see train_thread
@@ -136,11 +136,8 @@ class TrainingRun:
         # skip-gram: one block of rows per relative position (kernels/structured.py)
         width = 2 * opts.window * opts.size if opts.type == 2 else opts.size
         blocks = 2 * opts.window if opts.type == 3 else 1
-        syn0 = initial_vectors(n_words, opts.size, (opts.seed + 1) % (1 << 64))
-        if "init" in opts.quality_changes():  # gensim's range: (-1/size, 1/size)
-            syn0 *= np.float32(2)
         return TrainingState(
-            syn0=syn0,
+            syn0=initial_input_vectors(opts, n_words),
             syn1=np.zeros((blocks * hs_rows, width), dtype=np.float32),
             syn1neg=np.zeros((blocks * ns_rows, width), dtype=np.float32),
             threads=threads,
