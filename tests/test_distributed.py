@@ -226,7 +226,8 @@ def test_a_worker_killed_mid_round_is_replaced_and_the_run_completes(cluster, de
 
 
 def _portable_conversions():
-    """The bit-arithmetic conversions used on CPUs without float16 instructions."""
+    """Array loops over the bit-arithmetic conversions used on CPUs without float16
+    instructions."""
     from numba import njit
 
     from word2vec_cli.distributed import rows
@@ -235,14 +236,14 @@ def _portable_conversions():
     def to_half(values):
         out = np.empty(values.shape[0], np.uint16)
         for i in range(values.shape[0]):
-            out[i] = rows.half_bits(np.int64(rows.bits_of_float(values[i])))
+            out[i] = rows.portable_half_of(values[i])
         return out
 
     @njit
     def from_half(halves):
         out = np.empty(halves.shape[0], np.float32)
         for i in range(halves.shape[0]):
-            out[i] = rows.float_of_bits(np.uint32(rows.float_bits(np.int64(halves[i]))))
+            out[i] = rows.portable_float_of(halves[i])
         return out
 
     return to_half, from_half
@@ -280,14 +281,14 @@ def test_combine_of_workers_that_sent_the_same_rows_rounds_the_sum_once():
     rows = np.array([1, 2, 5], np.int32)
     parts = [{"syn0": (rows.copy(), (rng.standard_normal((3, 4)) * 0.01).astype(np.float16))} for _ in range(3)]
     master = {"syn0": start.copy()}
-    update = sync.combine(master, parts)  # every worker sent rows 1, 2, 5: the one-pass path
+    update = sync.combine(master, parts)  # every worker sent rows 1, 2, 5
     total = sum(p["syn0"][1].astype(np.float32) for p in parts).astype(np.float16)
     assert update["syn0"][0].tolist() == [1, 2, 5]
     assert np.array_equal(update["syn0"][1].view(np.uint16), total.view(np.uint16))
     expected = start.copy()
     expected[rows] += total.astype(np.float32)
     np.testing.assert_array_equal(master["syn0"], expected)
-    # the general path (rows differ) gives the same numbers on the shared rows
+    # a worker that sent other rows leaves the shared rows' numbers as they were
     other = {"syn0": start.copy()}
     uneven = parts + [{"syn0": (np.array([0], np.int32), np.zeros((1, 4), np.float16))}]
     sync.combine(other, uneven)

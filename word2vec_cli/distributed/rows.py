@@ -128,26 +128,23 @@ def _cpu_converts_halves():
     return False
 
 
-if _cpu_converts_halves():
-    @njit(cache=True, nogil=True, inline="always")
-    def half_of(value):
-        """The float16 nearest to the float32 ``value``, as a uint16 bit pattern."""
-        return native_half_of(value)
+@njit(cache=True, nogil=True, inline="always")
+def portable_half_of(value):
+    """The float16 nearest to the float32 ``value``, as a uint16 bit pattern, by
+    bit arithmetic (any CPU)."""
+    return np.uint16(half_bits(np.int64(bits_of_float(value))))
 
-    @njit(cache=True, nogil=True, inline="always")
-    def float_of(half):
-        """The float32 value of the float16 bit pattern ``half`` (a uint16)."""
-        return native_float_of(half)
-else:
-    @njit(cache=True, nogil=True, inline="always")
-    def half_of(value):
-        """The float16 nearest to the float32 ``value``, as a uint16 bit pattern."""
-        return np.uint16(half_bits(np.int64(bits_of_float(value))))
 
-    @njit(cache=True, nogil=True, inline="always")
-    def float_of(half):
-        """The float32 value of the float16 bit pattern ``half`` (a uint16)."""
-        return float_of_bits(np.uint32(float_bits(np.int64(half))))
+@njit(cache=True, nogil=True, inline="always")
+def portable_float_of(half):
+    """The float32 value of the float16 bit pattern ``half`` (a uint16), by bit
+    arithmetic (any CPU)."""
+    return float_of_bits(np.uint32(float_bits(np.int64(half))))
+
+
+# the conversions the kernels use: the CPU's own where it has them
+half_of, float_of = ((native_half_of, native_float_of) if _cpu_converts_halves()
+                     else (portable_half_of, portable_float_of))
 
 
 @njit(cache=True, nogil=True)
@@ -196,14 +193,14 @@ def take_changed_rows(local, base, begin, end):
 
 
 @njit(cache=True, nogil=True)
-def add_half_rows(target, rows, halves, sign):
-    """Add ``sign`` times the float16 row ``halves[i]`` (uint16 bit patterns) to
+def add_half_rows(target, rows, halves):
+    """Add the float16 row ``halves[i]`` (uint16 bit patterns) to
     ``target[rows[i]]`` for every ``i`` (rows may repeat)."""
     dim = target.shape[1]
     for i in range(rows.shape[0]):
         row = rows[i]
         for c in range(dim):
-            target[row, c] += sign * float_of(halves[i, c])
+            target[row, c] += float_of(halves[i, c])
 
 
 @njit(cache=True, nogil=True)
@@ -225,24 +222,3 @@ def add_change_less_own(local, base, rows, change, own_positions, own_deltas):
             base[row, c] += value
         if mine:
             own += 1
-
-
-@njit(cache=True, nogil=True)
-def sum_into_master(master, rows, parts):
-    """Add up the float16 rows ``parts[k, i]`` of every worker ``k`` (a 3-D array of
-    uint16 bit patterns, all for the rows ``rows``), round each sum to float16, add
-    the rounded sum to ``master[rows[i]]`` and return the rounded sums (uint16 bit
-    patterns): one pass for the common round in which every worker sent the same
-    rows."""
-    dim = master.shape[1]
-    out = np.empty((rows.shape[0], dim), np.uint16)
-    for i in range(rows.shape[0]):
-        row = rows[i]
-        for c in range(dim):
-            total = np.float32(0)
-            for k in range(parts.shape[0]):
-                total += float_of(parts[k, i, c])
-            half = half_of(total)
-            out[i, c] = half
-            master[row, c] += float_of(half)
-    return out

@@ -94,7 +94,7 @@ def combine(master, deltas_per_worker, mode="sum"):
     (rounded to float16, as it travels; the master adds the rounded value), which
     every worker adds to its replica (less its own part: :func:`add_others`).
     """
-    from .rows import add_half_rows, sum_into_master, to_half
+    from .rows import add_half_rows, to_half
 
     update = {}
     for name, matrix in master.items():
@@ -102,22 +102,17 @@ def combine(master, deltas_per_worker, mode="sum"):
         if not parts:
             update[name] = (np.zeros(0, np.int32), np.zeros((0, matrix.shape[1]), np.float16))
             continue
-        if mode == "sum" and all(np.array_equal(indices, parts[0][0]) for indices, _ in parts[1:]):
-            halves = np.stack([np.asarray(deltas, np.float16).view(np.uint16) for _, deltas in parts])
-            rows = np.ascontiguousarray(parts[0][0], np.int32)
-            update[name] = (rows, sum_into_master(matrix, rows, halves).view(np.float16))
-            continue
         rows = np.unique(np.concatenate([indices for indices, _ in parts])).astype(np.int32)
         change = np.zeros((len(rows), matrix.shape[1]), np.float32)
         touched = np.zeros(len(rows), np.float32)
         for indices, deltas in parts:
             where = np.searchsorted(rows, indices)
-            add_half_rows(change, where, np.asarray(deltas, np.float16).view(np.uint16), np.float32(1))
+            add_half_rows(change, where, np.asarray(deltas, np.float16).view(np.uint16))
             touched[where] += 1  # a worker's indices are distinct
         if mode == "average":
             change /= touched[:, None]
         halves = to_half(change)  # what travels: the master adds the same rounded values
-        add_half_rows(matrix, rows, halves, np.float32(1))
+        add_half_rows(matrix, rows, halves)
         update[name] = (rows, halves.view(np.float16))
     return update
 

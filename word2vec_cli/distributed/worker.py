@@ -97,7 +97,7 @@ def train_round(spec, shard, round_index, token_slice, generators, words_before,
     ``generators``, ``words``, ``worker`` (address), or ``{"stale": True}`` when
     the replica did not train the previous round and ``full`` is needed.
     """
-    started, stamp = time.perf_counter(), time.time()
+    started = time.perf_counter()
     replica = _replica(spec, shard)
     with replica.lock:
         if full is not None:
@@ -118,7 +118,7 @@ def train_round(spec, shard, round_index, token_slice, generators, words_before,
         replica.own[round_index] = deltas
         replica.round, replica.generators = round_index, generators
     return {"deltas": deltas, "generators": generators, "words": words, "worker": _address(),
-            "train_seconds": trained, "task_seconds": time.perf_counter() - started, "stamps": (stamp, time.time())}
+            "train_seconds": trained, "task_seconds": time.perf_counter() - started}
 
 
 def _address():
