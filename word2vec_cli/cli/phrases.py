@@ -33,8 +33,10 @@ def phrases_command(train, output, min_count, threshold, debug, passes, tmpdir):
     (same counts, same float32 scores, same tokens). Line breaks are kept; words are
     separated by single spaces.
     """
+    from ..files.outputs import check_distinct
     from ..text.phrases import find_phrases
 
+    check_distinct(inputs=[("-train", train)], outputs=[("-output", output)])
     find_phrases(train, output, min_count=min_count, threshold=threshold, passes=passes, debug=debug,
                  tmpdir=tmpdir)
     return 0

@@ -26,8 +26,10 @@ def plot_command(logs, output, labels):
     runs were evaluated (-eval, -eval-pairs), analogy accuracy and word-pair
     correlation after each epoch.
     """
+    from ..files.outputs import check_distinct
     from ..plots import plot_logs
 
+    check_distinct(inputs=[("LOG", log) for log in logs], outputs=[("-output", output)])
     if labels and len(labels) != len(logs):
         raise UsageError(f"got {len(labels)} -label for {len(logs)} logs")
     plot_logs(list(logs), output, labels=list(labels) or None)
@@ -55,9 +57,12 @@ def map_command(vectors, words, output, word_file, questions, section, max_pairs
     parallel arrows of equal length mean the relation was learned. Unknown words
     are left out and listed on stderr.
     """
+    from ..files.outputs import check_distinct
     from ..plots import read_word_list, section_pairs, word_map
     from ..vectors.read import load
 
+    check_distinct(inputs=[("VECTORS", vectors), ("-words", word_file), ("-questions", questions)],
+                   outputs=[("-output", output)])
     if bool(questions) != bool(section):
         raise UsageError("-questions and -section go together")
     chosen = list(words) + (read_word_list(word_file) if word_file else [])

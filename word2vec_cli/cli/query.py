@@ -6,7 +6,6 @@ They only parse arguments and call :mod:`word2vec_cli.query` and
 for the dispatcher to print.
 """
 
-import os
 import sys
 
 import click
@@ -102,16 +101,18 @@ def accuracy_command(file, threshold, questions, method, as_json, file_format):
     questions (": section" lines and "a b c d" lines, e.g. questions-words.txt) and
     prints the accuracy per section and in total, as the reference does.
     """
-    from ..files.inputs import open_input
-    from ..query.accuracy import accuracy
+    from ..files.outputs import check_distinct
+    from ..query.accuracy import accuracy, read_questions, unsectioned_warning
 
+    check_distinct(inputs=[("FILE", file), ("--questions", questions)])
     vectors = _load(file, file_format, threshold or None)
     try:
-        with open_input(questions) as stream:
-            data = stream.read()
+        data = read_questions(questions)
     except OSError as exc:
         raise Word2VecError(f"cannot read {questions}: {exc.strerror or exc}") from None
     result = accuracy(vectors, data, threshold=threshold, method=method)
+    if unsectioned_warning(result):
+        click.echo(f"{click.get_current_context().info_name}: {unsectioned_warning(result)}", err=True)
     stdout = _binary(sys.stdout)
     stdout.write((result.to_json() + "\n").encode("utf-8") if as_json else result.report)
     stdout.flush()
@@ -138,7 +139,8 @@ def similarity_command(file, pairs, case_sensitive, as_json, file_format, limit)
     from ..query.similarity import read_pairs, similarity
 
     pair_list = read_pairs(pairs)
-    result = similarity(_load(file, file_format, limit), pair_list, case_insensitive=not case_sensitive)
+    result = similarity(_load(file, file_format, limit), pair_list, case_insensitive=not case_sensitive,
+                        required=pairs)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
@@ -166,6 +168,7 @@ def convert_command(source, target, to, source_format, normalize, limit):
 
     if format_for_path(target, to) == "npy" and target == "-":  # a bad OUT fails before IN is read
         raise UsageError("the numpy pair cannot go to standard output (it is two files)")
-    if "-" not in (source, target) and os.path.abspath(source) == os.path.abspath(target):
-        raise UsageError("IN and OUT are the same file")
+    from ..files.outputs import check_distinct
+
+    check_distinct(inputs=[("IN", source)], outputs=[("OUT", target)])
     convert(source, target, to=to, normalize=normalize, limit=limit or None, source_format=source_format)

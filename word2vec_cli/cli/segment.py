@@ -46,8 +46,11 @@ def segment_command(files, output, method, direction, dict, dict_only, punct, no
     'word2vec-cli[zh]'; maxmatch uses jieba's dictionary when it is installed, plus
     -dict.
     """
+    from ..files.outputs import check_distinct
     from ..segment.driver import segment_files
 
+    check_distinct(inputs=[("FILES", path) for path in files or ["-"]] + [("-dict", dict)],
+                   outputs=[("-output", output)])
     stats = segment_files(list(files), output, method=method, user_dict=dict, direction=direction,
                           drop_punct=punct == "drop", normalise=normalise, dict_only=dict_only,
                           threads=threads, debug=debug)
@@ -69,10 +72,10 @@ def segment_score_command(gold, test, as_json):
     Both files hold the same text line by line (spaces removed, the characters of each
     line must be equal; otherwise a one-line error names the first line that differs).
     """
+    from ..files.outputs import check_distinct
     from ..segment.score import score_files
 
-    if gold == "-" and test == "-":
-        raise click.UsageError("only one of GOLD and TEST can be standard input")
+    check_distinct(inputs=[("GOLD", gold), ("TEST", test)])
     score = score_files(gold, test)
     if as_json:
         import json

@@ -2,10 +2,19 @@
 
 import click
 
+from ..files.outputs import check_distinct
 from ..model.options import TrainOptions
 from .flags import REFERENCE_CONTEXT, reference_flag, version_option
 
 _DEFAULTS = TrainOptions()
+
+#: The flags whose files a training run reads, and those it writes.
+_READS = ("train", "read_vocab", "init_model", "resume", "init_vectors", "eval", "eval_pairs")
+_WRITES = ("output", "save_vocab", "save_model", "checkpoint", "log")
+#: Flags that may name one file: a resumed run goes on checkpointing (and may save
+#: its model) where it was read from, a model trained further may replace itself
+#: (each is read whole before the output is renamed into place).
+_MAY_SHARE = (("-checkpoint", "-resume"), ("-save-model", "-resume"), ("-save-model", "-init-model"))
 
 USAGE_EPILOG = """\
 \b
@@ -111,6 +120,9 @@ def train_command(**flags):
     from ..monitor import make_evaluator
     from ..jobs import run_training
 
+    check_distinct(inputs=[(f"-{name.replace('_', '-')}", flags[name]) for name in _READS],
+                   outputs=[(f"-{name.replace('_', '-')}", flags[name]) for name in _WRITES],
+                   allowed=_MAY_SHARE)
     if flags["train"] and not (flags["output"] or flags["save_vocab"] or flags["save_model"] or flags["checkpoint"]):
         click.echo("word2vec: warning: neither -output nor -save-vocab is given: the text is read "
                    "but nothing is written", err=True)

@@ -299,3 +299,79 @@ def _sync_folder(folder):
         pass
     finally:
         os.close(fd)
+
+
+# --- one file given twice -----------------------------------------------------------
+# The reference opens its outputs with fopen(..., "wb"), so an output that is also an
+# input destroys it; two outputs on one file keep only the last. Every command checks
+# its paths with check_distinct before any work.
+
+
+def _file_keys(path, output):
+    """Return the set of keys under which ``path`` counts as one file.
+
+    A descriptor (``-``, ``/dev/stdout``, ``/dev/fd/N``, a link to one of them) is
+    keyed by its number; a regular file or a FIFO by device and inode (so links and
+    hard links meet), whether named directly or behind a descriptor; a path that does
+    not exist yet by its resolved folder and name. Character devices and sockets
+    (``/dev/null``, a terminal, a socket handed as stdin and stdout) are keyed by
+    descriptor only: writing to them twice destroys nothing.
+    """
+    path = os.fspath(path)
+    keys = set()
+    if output:
+        fd = _descriptor_behind_links(path)
+    else:
+        fd = 0 if path == "-" else None
+    try:
+        info = os.fstat(fd) if fd is not None else os.stat(path)
+    except (OSError, ValueError):
+        info = None
+    if fd is not None:
+        keys.add(("descriptor", fd))
+    if info is not None and (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        keys.add(("inode", info.st_dev, info.st_ino))
+    elif info is None and fd is None:
+        keys.add(("name", os.path.realpath(path)))
+    return keys
+
+
+def _shown(path, output):
+    """Return how a clash message names ``path`` (``-`` as the stream it is)."""
+    if os.fspath(path) == "-":
+        return "standard output" if output else "standard input"
+    return os.fspath(path)
+
+
+def check_distinct(inputs=(), outputs=(), allowed=()):
+    """Raise :class:`~word2vec_cli.errors.UsageError` when one file is named twice
+    where that loses data: an output that is also an input, two outputs on one file,
+    or standard input read twice.
+
+    ``inputs`` and ``outputs`` are sequences of ``(flag, path)`` (a None or empty path
+    is skipped); files are compared by device and inode where they exist (so a
+    symbolic or hard link to an input is that input), by resolved folder and name
+    where they do not yet, and ``-`` by the descriptor it names. ``allowed`` holds
+    pairs of flags that may name one file (``("-checkpoint", "-resume")``: a run
+    that goes on saving where it was read from). The message is one line naming both
+    flags and the path. Returns nothing.
+    """
+    from ..errors import UsageError
+
+    allowed = {frozenset(pair) for pair in allowed}
+    seen = []  # (flag, path, keys, is_output)
+    for paths, is_output in ((inputs, False), (outputs, True)):
+        for flag, path in paths:
+            if path is None or os.fspath(path) == "":
+                continue
+            keys = _file_keys(path, is_output)
+            for other_flag, other_path, other_keys, other_is_output in seen:
+                if not (keys & other_keys) or frozenset((flag, other_flag)) in allowed:
+                    continue
+                both_read = not (is_output or other_is_output)
+                if both_read and ("descriptor", 0) not in keys & other_keys:
+                    continue  # a file can be read twice; standard input cannot
+                names = [_shown(other_path, other_is_output), _shown(path, is_output)]
+                shown = names[0] if names[0] == names[1] else " and ".join(names)
+                raise UsageError(f"{other_flag} and {flag} are the same file: {shown}")
+            seen.append((flag, path, keys, is_output))

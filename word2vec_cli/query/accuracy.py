@@ -88,6 +88,9 @@ class AccuracyResult:
     questions_total: int
     method: str = "add"
     words: int = 0
+    #: Questions before the first ``: section`` line (the reference scores them in
+    #: the totals without a section of their own; a file without sections is suspect).
+    unsectioned: int = 0
 
     def as_dict(self):
         """Return the figures as a JSON-ready dict (accuracies in percent, None when
@@ -205,6 +208,11 @@ def accuracy(vectors, questions, threshold=0, method="add"):
         first_position.setdefault(word, position)
 
     events = _scan_questions(questions)
+    unsectioned = 0
+    for event in events:
+        if event[0] == _NAME:
+            break
+        unsectioned += event[0] == _QUESTION
     known = []  # per question: positions of a, b, c (or None when a word is unknown)
     for event in events:
         if event[0] == _QUESTION:
@@ -261,6 +269,36 @@ def accuracy(vectors, questions, threshold=0, method="add"):
     out.append("Questions seen / total: %d %d   %s %% \n" % (seen, asked, _c_percent(seen, asked)))
     report = b"".join(x if isinstance(x, bytes) else x.encode("ascii") for x in out)
     return AccuracyResult(report, sections, tuple(semantic), tuple(syntactic), seen, asked,
-                          method=method, words=len(vectors))
+                          method=method, words=len(vectors), unsectioned=unsectioned)
+
+
+def unsectioned_warning(result):
+    """Return the one-line warning for questions found before any ``: section`` line,
+    or None when every question is in a section."""
+    if not result.unsectioned:
+        return None
+    where = "no ': section' line" if not result.sections or not result.sections[0]["name"] else (
+        "questions before the first ': section' line")
+    return (f"warning: {where}: {result.unsectioned} question(s) scored without a section "
+            "(is this an analogy file such as questions-words.txt?)")
+
+
+def read_questions(path):
+    """Read the question text of ``path`` (``-``: standard input, with a one-line hint
+    on stderr when that is a terminal, which would otherwise wait silently). Returns
+    bytes; read errors raise :class:`~word2vec_cli.errors.Word2VecError`."""
+    import sys
+
+    from ..files.inputs import is_stdin, open_input
+
+    if is_stdin(path):
+        try:
+            interactive = sys.stdin is not None and sys.stdin.isatty()
+        except (OSError, ValueError):
+            interactive = False
+        if interactive:
+            print("reading questions from standard input (Ctrl-D to end)...", file=sys.stderr, flush=True)
+    with open_input(path) as stream:
+        return stream.read()
 
 

@@ -86,17 +86,22 @@ def read_pairs(path):
             if not pairs:
                 continue  # a header line
             raise Word2VecError(f"{path}, line {number}: score '{fields[2][:40]}' is not a number") from None
+        if not math.isfinite(score):
+            raise Word2VecError(f"{path}, line {number}: score '{fields[2][:40]}' is not a finite number")
         pairs.append((fields[0].strip(), fields[1].strip(), score))
     return pairs
 
 
-def similarity(vectors, pairs, case_insensitive=True):
+def similarity(vectors, pairs, case_insensitive=True, required=None):
     """Correlate cosine similarities with human scores.
 
     ``pairs`` is a list of (word1, word2, score) or the path of a pair file (see
     :func:`read_pairs`). A word is looked up exactly; failing that, and when
     ``case_insensitive``, the first vocabulary word equal to it ignoring case is
     used. Pairs with an unknown word are skipped. Returns a :class:`SimilarityResult`.
+    With ``required`` (the name of the pair file, for the message), no correlation
+    (fewer than two usable pairs, or constant scores) raises :class:`Word2VecError`
+    instead of giving NaN.
     """
     if isinstance(pairs, (str, os.PathLike)):
         pairs = read_pairs(pairs)
@@ -123,6 +128,13 @@ def similarity(vectors, pairs, case_insensitive=True):
         norms = np.linalg.norm(x) * np.linalg.norm(y)
         model.append(float(x @ y) / norms if norms > 0 else 0.0)
         human.append(score)
-    return SimilarityResult(len(model), skipped, pearson(model, human), spearman(model, human))
+    result = SimilarityResult(len(model), skipped, pearson(model, human), spearman(model, human))
+    if required is not None and result.pearson != result.pearson:
+        if len(model) < 2:
+            why = f"{len(model)} of {len(model) + skipped} pairs have both words in the vectors (need 2)"
+        else:
+            why = f"the scores or similarities of its {len(model)} usable pairs are all equal"
+        raise Word2VecError(f"{required}: no correlation: {why}")
+    return result
 
 

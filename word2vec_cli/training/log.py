@@ -17,6 +17,7 @@ interrupted.
 
 import json
 import math
+import os
 
 
 def _clean(value):
@@ -36,12 +37,19 @@ class TrainingLog:
     Parameters
     ----------
     path : str
-        The file (created or truncated).
+        The file (created or truncated); ``-``, ``/dev/stdout``, ``/dev/fd/N``: that
+        descriptor, written where it stands.
     """
 
     def __init__(self, path):
+        from ..files.outputs import descriptor_of
+
         self.path = path
-        self.handle = open(path, "w", encoding="utf-8", buffering=1)
+        fd = descriptor_of(path)  # "-" is standard output, as for -output; never a file named "-"
+        if fd is not None:
+            self.handle = os.fdopen(os.dup(fd), "w", encoding="utf-8", buffering=1)
+        else:
+            self.handle = open(path, "w", encoding="utf-8", buffering=1)
 
     def write(self, event, **fields):
         """Append the record ``{"event": event, **fields}``. Returns nothing."""
