@@ -15,6 +15,11 @@ import threading
 
 import click
 
+try:  # imported now: once memory has run out, an import may fail too
+    import resource
+except ImportError:  # not on every platform
+    resource = None
+
 from ..errors import Word2VecError
 from ..files.stdio import guard_standard_streams
 
@@ -71,7 +76,8 @@ def _run(command, args, prog):
         _flush_stdout()
         return status
     except click.exceptions.NoSuchOption as exc:
-        return fail(prog, f"unknown flag {_typed_flag(exc.option_name, args)} (see '{prog} --help')", 2)
+        typed = _typed_flag(exc.option_name, args)
+        return fail(prog, f"unknown flag {typed}{_did_you_mean(typed, exc.ctx)} (see '{prog} --help')", 2)
     except click.exceptions.UsageError as exc:
         return fail(prog, exc.format_message(), 2)
     except click.exceptions.Abort:
@@ -95,12 +101,44 @@ def _run(command, args, prog):
     except BrokenPipeError:
         return _reader_went_away()
     except MemoryError:
-        return fail(prog, "error: out of memory", 1)
+        return fail(prog, _not_enough_memory(), 1)
+    except (ImportError, SystemError):
+        # under `ulimit -v` a library's mmap fails and surfaces as a failed import
+        if _address_space_limit() is None:
+            raise
+        return fail(prog, _not_enough_memory(), 1)
+    except RuntimeError as exc:
+        if "start new thread" not in str(exc):
+            raise
+        if _address_space_limit() is None:
+            return fail(prog, f"error: cannot start a thread: {exc}", 1)
+        return fail(prog, _not_enough_memory(), 1)  # a thread's stack is address space too
     except OSError as exc:
         if exc.errno == errno.EPIPE:
             return _reader_went_away()
+        if exc.errno == errno.ENOMEM or ("shared object" in str(exc) and _address_space_limit() is not None):
+            return fail(prog, _not_enough_memory(), 1)  # llvmlite's message blames a missing library
         where = f"{exc.filename}: " if exc.filename else ""
         return fail(prog, f"error: {where}{exc.strerror or exc}", 1)
+
+
+def _address_space_limit():
+    """Return the soft limit on the address space (``ulimit -v``) in bytes, or None."""
+    if resource is None:
+        return None
+    try:
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (OSError, ValueError, AttributeError):
+        return None
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _not_enough_memory():
+    """Return the one-line message for memory that ran out, naming an address-space limit."""
+    limit = _address_space_limit()
+    if limit is None:
+        return "error: not enough memory"
+    return f"error: not enough memory (address space limit {limit >> 20} MB: ulimit -v?)"
 
 
 def _interrupted(prog):
@@ -134,6 +172,20 @@ def _typed_flag(option_name, args):
         if arg.startswith(option_name) and arg.startswith("-"):
             return arg.split("=", 1)[0]
     return option_name
+
+
+def _did_you_mean(typed, ctx):
+    """Return ``: did you mean -size?`` for the command's flag closest to ``typed``
+    (``--size`` is the reference's ``-size``; a typo gets the nearest name), or ''."""
+    import difflib
+
+    command = getattr(ctx, "command", None)
+    names = [name for param in getattr(command, "params", ()) for name in getattr(param, "opts", ())
+             + getattr(param, "secondary_opts", ())]
+    if typed.startswith("--") and typed[1:] in names:
+        return f": did you mean {typed[1:]}?"
+    close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+    return f": did you mean {close[0]}?" if close else ""
 
 
 def _silence_stdout():

@@ -128,5 +128,23 @@ def train_command(**flags):
                    "but nothing is written", err=True)
     options = TrainOptions(**flags)
     evaluate = make_evaluator(options.eval, options.eval_pairs) if options.train else None
-    run_training(options, vectors_wanted=bool(flags["resume"]), release_jit_pages=True, evaluate=evaluate)
+    # a checkpoint ends as the finished model: -checkpoint alone is a run to train
+    result = run_training(options, vectors_wanted=bool(flags["resume"] or flags["checkpoint"]),
+                          release_jit_pages=True, evaluate=evaluate)
+    _warn_not_utf8(getattr(result, "vocabulary", None))
     return 0
+
+
+def _warn_not_utf8(vocabulary):
+    """Say in one line how many vocabulary words are not UTF-8 (a Latin-1 text): the
+    vectors keep their bytes, as the reference's do, but UTF-8 readers (gensim) fail."""
+    from ..text.utf8 import count_not_utf8
+
+    if vocabulary is None:
+        return
+    bad = count_not_utf8(vocabulary.word_bytes)
+    if bad:
+        click.echo(f"{click.get_current_context().info_name}: warning: {bad:,} of {len(vocabulary):,} "
+                   "vocabulary words are not valid UTF-8 (kept as bytes, as the reference does; UTF-8 "
+                   "readers such as gensim will fail: convert the text, e.g. iconv -f latin1 -t utf-8)",
+                   err=True)

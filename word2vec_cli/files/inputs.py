@@ -1,5 +1,6 @@
 """Opening inputs: regular files, compressed files (``.gz``, ``.bz2``, ``.xz``) and
-streams (``-``, ``/dev/stdin``, a FIFO, a process substitution ``<(...)``).
+streams (``-``, ``/dev/stdin``, a FIFO, a process substitution ``<(...)``); a stream
+whose first bytes are a gzip, bzip2 or xz header is decompressed.
 
 A stream can be read only once. :func:`is_regular_file` tells the readers that need
 a second look (pruning the vocabulary, ``word2phrase``'s two readings) whether they
@@ -89,7 +90,11 @@ def open_input(path):
     if is_stdin(path):
         if is_closed(0):
             raise Word2VecError("cannot read -: standard input is closed")
-        return _CheckedReader(sys.stdin.buffer, "standard input", close=False)
+        stream = sys.stdin.buffer
+        decompressed = _sniff(stream, "standard input")
+        if decompressed is not None:  # closing it leaves standard input open
+            return _CheckedReader(decompressed, "standard input")
+        return _CheckedReader(stream, "standard input", close=False)
     path = os.fspath(path)
     check_readable(path)
     opener = _DECOMPRESSORS.get(os.path.splitext(path)[1].lower(), None)
@@ -97,7 +102,32 @@ def open_input(path):
         stream = opener(path, "rb") if opener else open(path, "rb")
     except OSError as exc:
         raise Word2VecError(f"cannot open {path}: {exc.strerror or exc}") from None
+    if opener is None and not is_regular_file(path):
+        decompressed = _sniff(stream, path)
+        if decompressed is not None:
+            return _CheckedReader(decompressed, path, also_close=stream)
     return _CheckedReader(stream, path)
+
+
+def _sniff(stream, name):
+    """Return a decompressing reader over the stream ``stream`` when its first bytes
+    are a gzip, bzip2 or xz header, else None (nothing is consumed: the header is
+    peeked). A stream has no suffix to go by (``zcat`` is then unnecessary)."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return None
+    try:
+        head = peek(10)[:10]
+    except _READ_ERRORS as exc:
+        raise read_error(name, exc) from None
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    if (len(head) == 10 and head.startswith(b"BZh") and head[3:4] in b"123456789"
+            and head[4:] in (b"\x31\x41\x59\x26\x53\x59", b"\x17\x72\x45\x38\x50\x90")):
+        return bz2.BZ2File(stream, mode="rb")
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(stream, mode="rb")
+    return None
 
 
 def iter_blocks(path, block_size=BLOCK_SIZE):
@@ -140,10 +170,11 @@ def iter_range_blocks(path, begin, end, block_size=BLOCK_SIZE):
 class _CheckedReader:
     """Wraps a binary stream: read errors become one-line :class:`Word2VecError`."""
 
-    def __init__(self, stream, name, close=True):
+    def __init__(self, stream, name, close=True, also_close=None):
         self._stream = stream
         self.name = name
         self._close = close
+        self._also_close = also_close  # the file under a decompressor that does not own it
 
     def read(self, size=-1):
         try:
@@ -164,7 +195,11 @@ class _CheckedReader:
 
     def close(self):
         if self._close:
-            self._stream.close()
+            try:
+                self._stream.close()
+            finally:
+                if self._also_close is not None:
+                    self._also_close.close()
 
     def __enter__(self):
         return self

@@ -371,6 +371,9 @@ def check_distinct(inputs=(), outputs=(), allowed=()):
                 both_read = not (is_output or other_is_output)
                 if both_read and ("descriptor", 0) not in keys & other_keys:
                     continue  # a file can be read twice; standard input cannot
+                if both_read:
+                    raise UsageError(f"{other_flag} and {flag} both read standard input, which can be "
+                                     "read only once")
                 names = [_shown(other_path, other_is_output), _shown(path, is_output)]
                 shown = names[0] if names[0] == names[1] else " and ".join(names)
                 raise UsageError(f"{other_flag} and {flag} are the same file: {shown}")

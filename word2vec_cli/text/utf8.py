@@ -20,3 +20,23 @@ def cut_word(word, limit):
     if k > 0 and word[k - 1] >= 0xC0:
         return word[:k - 1]
     return word[:limit]
+
+
+def count_not_utf8(words):
+    """Return how many of ``words`` (bytes) are not valid UTF-8.
+
+    One decode of all of them joined by newlines settles the usual case (every word
+    valid: a newline never completes a broken character); only then each is tried.
+    """
+    try:
+        b"\n".join(words).decode("utf-8")
+        return 0
+    except UnicodeDecodeError:
+        pass
+    count = 0
+    for word in words:
+        try:
+            word.decode("utf-8")
+        except UnicodeDecodeError:
+            count += 1
+    return count

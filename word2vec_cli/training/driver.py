@@ -37,6 +37,9 @@ class TrainingResult:
     seconds: float = 0.0
     words_per_second: float = 0.0
     text_seconds: float = 0.0
+    #: words of the text of one epoch when they are not the vocabulary's counts
+    #: (training a saved model further: the new text, not the merged counts)
+    epoch_words: int = None
 
 
 def say(opts, level, message):
@@ -158,7 +161,8 @@ def write_outputs(opts, result):
             from ..vectors.write import save_vectors
 
             save_vectors(opts.output, vocabulary.words, result.syn0, binary=bool(opts.binary))
-    say(opts, 1, f"Vocabulary {len(vocabulary)} words, {vocabulary.train_words} training words, "
+    text_words = vocabulary.train_words if result.epoch_words is None else result.epoch_words
+    say(opts, 1, f"Vocabulary {len(vocabulary)} words, {text_words} training words, "
                  f"{result.seconds:.1f} s, {result.words_per_second:,.0f} words/s")
 
 
@@ -176,7 +180,8 @@ def _train_here(opts, saved, vectors_wanted, tmpdir, release_jit_pages, evaluate
     with tokens:
         if opts.save_vocab:
             vocabulary.save(opts.save_vocab)
-        result = TrainingResult(vocabulary, text_seconds=text_seconds)
+        result = TrainingResult(vocabulary, text_seconds=text_seconds,
+                                epoch_words=tokens.n_tokens if opts.init_model else None)
         if not (opts.output or opts.save_model or vectors_wanted):
             return result
         result.syn0, result.words_trained, result.seconds = _train_vectors(
