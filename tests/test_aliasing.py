@@ -8,7 +8,6 @@ import signal
 import pytest
 
 from word2vec_cli.errors import UsageError
-from word2vec_cli.files.outputs import check_distinct
 
 CORPUS = b"the cat sat on the mat the dog sat on the log\n" * 3
 
@@ -111,12 +110,6 @@ def test_convert_onto_a_link_to_its_input_is_refused(tmp_path, capsys, link):
     assert vectors.read_bytes() == b"2 2\na 0.1 0.2\nb 0.3 0.4\n"
 
 
-def test_phrases_in_place_is_refused(corpus, capsys):
-    status, err = run_here(["phrases", "-train", corpus, "-output", corpus, "-debug", 0], capsys)
-    assert_refused(status, err, "-train", "-output")
-    assert corpus.read_bytes() == CORPUS
-
-
 def test_segment_onto_its_input_is_refused(tmp_path, corpus, capsys):
     alias = tmp_path / "alias.txt"
     os.symlink(corpus, alias)
@@ -139,6 +132,8 @@ def test_accuracy_with_vectors_and_questions_both_on_standard_input_is_refused(c
 
 
 def test_check_distinct_fifo_dangling_link_and_distinct_paths(tmp_path):
+    from word2vec_cli.files.outputs import check_distinct
+
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match="-a and -b are the same file"):

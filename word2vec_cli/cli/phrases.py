@@ -33,10 +33,14 @@ def phrases_command(train, output, min_count, threshold, debug, passes, tmpdir):
     (same counts, same float32 scores, same tokens). Line breaks are kept; words are
     separated by single spaces.
     """
+    from ..files.inputs import is_regular_file
     from ..files.outputs import check_distinct
     from ..text.phrases import find_phrases
 
-    check_distinct(inputs=[("-train", train)], outputs=[("-output", output)])
+    # -output may be -train (rewritten in place): the text is read whole before the output
+    # is renamed over it; the check still catches a FIFO or descriptor named twice
+    check_distinct(inputs=[("-train", train)], outputs=[("-output", output)],
+                   allowed=[("-train", "-output")] if train and is_regular_file(train) else [])
     find_phrases(train, output, min_count=min_count, threshold=threshold, passes=passes, debug=debug,
                  tmpdir=tmpdir)
     return 0
