@@ -151,3 +151,9 @@ def test_check_distinct_fifo_dangling_link_and_distinct_paths(tmp_path):
                    outputs=[("-a", tmp_path / "a"), ("-b", tmp_path / "b")])
     check_distinct(inputs=[("-i", "-")], outputs=[("-a", "-")])
     check_distinct(inputs=[("-i", plain)], outputs=[("-o", plain)], allowed=[("-o", "-i")])
+
+
+@pytest.mark.parametrize("args", [["distance", "-"], ["analogy", "-"], ["similarity", "-", "-"]])
+def test_a_query_tool_reading_standard_input_twice_is_refused(capsys, args):
+    status, err = run_here(args, capsys)
+    assert_refused(status, err, "standard input")

@@ -22,10 +22,15 @@ _limit_option = click.option(
     help="Read only the first N words of FILE (0 = all).")
 
 
-def _load(path, file_format=None, limit=None):
-    """Load a vector file for a command (imports numba-using modules only when run)."""
+def _load(path, file_format=None, limit=None, queries=False):
+    """Load a vector file for a command (imports numba-using modules only when run);
+    ``queries``: the command then reads its queries from standard input, so the file
+    cannot be ``-`` too."""
+    from ..files.outputs import check_distinct
     from ..vectors.read import load
 
+    if queries:
+        check_distinct(inputs=[("FILE", path), ("the queries", "-")])
     return load(path, format=file_format, limit=limit or None)
 
 
@@ -56,7 +61,7 @@ def distance_command(file, results, file_format, limit):
     from ..query.interactive import run_distance
     from ..query.space import QuerySpace
 
-    space = QuerySpace(_load(file, file_format, limit))
+    space = QuerySpace(_load(file, file_format, limit, queries=True))
     stdin, stdout = _streams()
     run_distance(space, stdin, stdout, n=results)
 
@@ -79,7 +84,7 @@ def analogy_command(file, method, results, file_format, limit):
     from ..query.interactive import run_analogy
     from ..query.space import QuerySpace
 
-    space = QuerySpace(_load(file, file_format, limit))
+    space = QuerySpace(_load(file, file_format, limit, queries=True))
     stdin, stdout = _streams()
     run_analogy(space, stdin, stdout, n=results, method=method)
 
@@ -138,6 +143,9 @@ def similarity_command(file, pairs, case_sensitive, as_json, file_format, limit)
 
     from ..query.similarity import read_pairs, similarity
 
+    from ..files.outputs import check_distinct
+
+    check_distinct(inputs=[("FILE", file), ("PAIRS", pairs)])
     pair_list = read_pairs(pairs)
     result = similarity(_load(file, file_format, limit), pair_list, case_insensitive=not case_sensitive,
                         required=pairs)
