@@ -30,7 +30,7 @@ import stat
 import sys
 import tempfile
 
-from ..errors import Word2VecError
+from ..errors import UsageError, Word2VecError
 from .stdio import is_closed, stream_name
 
 #: Paths that name an open descriptor of this process rather than a file.
@@ -356,8 +356,6 @@ def check_distinct(inputs=(), outputs=(), allowed=()):
     that goes on saving where it was read from). The message is one line naming both
     flags and the path. Returns nothing.
     """
-    from ..errors import UsageError
-
     allowed = {frozenset(pair) for pair in allowed}
     seen = []  # (flag, path, keys, is_output)
     for paths, is_output in ((inputs, False), (outputs, True)):
