@@ -194,7 +194,8 @@ def main(argv=None) -> int:
     accuracy(vectors, questions)
     heading("4/4  nearest words")
     show_neighbours(vectors, questions)
-    print(f"\nEverything is in {out}/. Try:  word2vec distance {vectors}")
+    country = read_sections(questions)["capital-world"][0][1]
+    print(f"\nEverything is in {out}/. Try:  printf '{country}\\nEXIT\\n' | word2vec distance {vectors}")
     return 0
 
 

@@ -10,7 +10,8 @@ from .flags import TOOL_CONTEXT, version_option
 
 def _output_option():
     return click.option("-output", "--output", "output", required=True, metavar="FILE",
-                        help="Write the picture (PNG) to FILE.")
+                        help="Write the picture to FILE, in the format of its suffix "
+                             "(.png, .pdf, .svg, .jpg...; PNG without one).")
 
 
 @click.command(context_settings=TOOL_CONTEXT)
@@ -26,10 +27,11 @@ def plot_command(logs, output, labels):
     runs were evaluated (-eval, -eval-pairs), analogy accuracy and word-pair
     correlation after each epoch.
     """
-    from ..plots import plot_logs
+    from ..plots import picture_format, plot_logs
 
     if labels and len(labels) != len(logs):
         raise UsageError(f"got {len(labels)} -label for {len(logs)} logs")
+    picture_format(output)  # a bad suffix fails before the logs are read
     plot_logs(list(logs), output, labels=list(labels) or None)
 
 
@@ -55,16 +57,18 @@ def map_command(vectors, words, output, word_file, questions, section, max_pairs
     parallel arrows of equal length mean the relation was learned. Unknown words
     are left out and listed on stderr.
     """
-    from ..plots import read_word_list, section_pairs, word_map
+    from ..plots import picture_format, read_word_list, section_pairs, unknown_words, word_map
     from ..vectors.read import load
 
     if bool(questions) != bool(section):
         raise UsageError("-questions and -section go together")
+    picture_format(output)  # a bad suffix fails before the vectors are read
     chosen = list(words) + (read_word_list(word_file) if word_file else [])
-    pairs = section_pairs(questions, section)[:max_pairs] if questions else []
+    pairs = section_pairs(questions, section) if questions else []
     if not chosen and not pairs:
         raise UsageError("no words to map: give WORDS, -words FILE or -questions FILE -section NAME")
-    shown, missing = word_map(load(vectors, format=file_format), output, words=chosen, pairs=pairs,
-                              title=title or (section and f"{section} ({len(pairs)} pairs)"))
+    # the first -pairs pairs whose words are both known: unknown ones are dropped before counting
+    _, missing, _ = word_map(load(vectors, format=file_format), output, words=chosen, pairs=pairs,
+                             title=title, max_pairs=max_pairs, section=section)
     if missing:
-        click.echo(f"word2vec map: {len(missing)} unknown word(s) left out: {' '.join(missing[:20])}", err=True)
+        click.echo(f"word2vec map: left out {unknown_words(missing)}", err=True)
