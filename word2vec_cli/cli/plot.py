@@ -45,7 +45,7 @@ def plot_command(logs, output, labels):
               help="Map the word pairs of a section of this analogy file, joined by arrows.")
 @click.option("-section", "--section", metavar="NAME", help="The section of -questions (e.g. capital-common-countries).")
 @click.option("-pairs", "--pairs", "max_pairs", type=click.IntRange(min=1), default=20, show_default=True,
-              help="At most this many pairs of the section.")
+              help="Draw the first N pairs of the section whose two words are known.")
 @click.option("-title", "--title", help="Title of the picture.")
 @click.option("--format", "file_format", type=click.Choice(["text", "binary", "npy"]), default=None,
               help="Format of VECTORS [default: detected from the file].")
