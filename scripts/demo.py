@@ -3,7 +3,7 @@
 
 Steps, everything written under ``--out`` and nothing downloaded:
 
-1. generate the synthetic corpus with planted analogies (``make_demo_corpus.py``;
+1. generate the synthetic corpus with planted analogies (:mod:`word2vec_cli.demo_corpus`;
    skipped when ``--out`` already holds it for the same parameters);
 2. train CBOW vectors on it with this project's ``word2vec`` command (the
    reference's default flags; its progress bar is shown);
@@ -26,9 +26,10 @@ import sys
 import time
 from pathlib import Path
 
+from word2vec_cli import demo_corpus
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_demo_corpus  # noqa: E402  (sibling scripts)
-from common import word2vec_command  # noqa: E402
+from common import word2vec_command  # noqa: E402  (a sibling script)
 
 VECTORS_NAME = "vectors.bin"
 N_NEIGHBOURS = 6
@@ -39,17 +40,17 @@ def heading(text: str) -> None:
 
 
 def make_corpus(out: Path, tokens: int, seed: int) -> tuple[Path, Path]:
-    corpus, questions = out / make_demo_corpus.CORPUS_NAME, out / make_demo_corpus.QUESTIONS_NAME
-    if make_demo_corpus.is_up_to_date(out, tokens, seed):
+    corpus, questions = out / demo_corpus.CORPUS_NAME, out / demo_corpus.QUESTIONS_NAME
+    if demo_corpus.is_up_to_date(out, tokens, seed):
         print(f"{corpus}: already generated ({tokens:,} words, seed {seed}), reused")
     else:
         start = time.perf_counter()
-        make_demo_corpus.generate(out, tokens, seed)
-        written = json.loads((out / make_demo_corpus.PARAMS_NAME).read_text())["tokens_written"]
+        demo_corpus.generate(out, tokens, seed)
+        written = json.loads((out / demo_corpus.PARAMS_NAME).read_text())["tokens_written"]
         print(f"{corpus}: generated {written:,} words ({corpus.stat().st_size / 1e6:.1f} MB) "
               f"in {time.perf_counter() - start:.1f} s")
     n_questions = sum(1 for line in questions.open() if not line.startswith(":"))
-    print(f"{questions}: {n_questions:,} analogy questions in {len(make_demo_corpus.SECTIONS)} sections")
+    print(f"{questions}: {n_questions:,} analogy questions in {len(demo_corpus.SECTIONS)} sections")
     print("sample lines:")
     with corpus.open() as fh:
         for _, line in zip(range(4), fh):
@@ -59,7 +60,7 @@ def make_corpus(out: Path, tokens: int, seed: int) -> tuple[Path, Path]:
 
 def train(corpus: Path, vectors: Path, threads: int | None) -> float:
     flags = ["-train", str(corpus), "-output", str(vectors), "-binary", "1",
-             *make_demo_corpus.TRAIN_FLAGS]
+             *demo_corpus.TRAIN_FLAGS]
     if threads:
         flags += ["-threads", str(threads)]
     print("$ word2vec " + " ".join(flags), flush=True)
@@ -93,9 +94,9 @@ def accuracy(vectors: Path, questions: Path) -> dict:
         print(f"accuracy failed (exit status {result.returncode}): {result.stderr.strip()}")
         return {}
     for i, (name, score) in enumerate(section_scores(result.stdout)):
-        kind = "semantic " if i < make_demo_corpus.N_SEMANTIC else "syntactic"
+        kind = "semantic " if i < demo_corpus.N_SEMANTIC else "syntactic"
         print(f"  {kind}  {name:<26} {score}")
-    parsed = make_demo_corpus.parse_accuracy_output(result.stdout)
+    parsed = demo_corpus.parse_accuracy_output(result.stdout)
     if "total" in parsed:
         print(f"  total accuracy {parsed['total']:.2f} %  (semantic {parsed['semantic']:.2f} %, "
               f"syntactic {parsed['syntactic']:.2f} %)", end="")
@@ -175,8 +176,8 @@ def main(argv=None) -> int:
                     "word2vec_cli, and show the analogy accuracy and some nearest words.")
     parser.add_argument("--out", default="out/demo", help="directory for every file the demo writes "
                                                           "(default out/demo)")
-    parser.add_argument("--tokens", type=int, default=make_demo_corpus.DEFAULT_TOKENS,
-                        help=f"corpus size in words (default {make_demo_corpus.DEFAULT_TOKENS:,})")
+    parser.add_argument("--tokens", type=int, default=demo_corpus.DEFAULT_TOKENS,
+                        help=f"corpus size in words (default {demo_corpus.DEFAULT_TOKENS:,})")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--threads", type=int, default=None,
                         help="training threads (default: the trainer's, the usable cores)")
@@ -193,7 +194,8 @@ def main(argv=None) -> int:
     accuracy(vectors, questions)
     heading("4/4  nearest words")
     show_neighbours(vectors, questions)
-    print(f"\nEverything is in {out}/. Try:  word2vec distance {vectors}")
+    country = read_sections(questions)["capital-world"][0][1]
+    print(f"\nEverything is in {out}/. Try:  printf '{country}\\nEXIT\\n' | word2vec distance {vectors}")
     return 0
 
 

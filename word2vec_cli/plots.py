@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from .errors import Word2VecError
+from .errors import UsageError, Word2VecError
 
 #: The one line a missing extra gets.
 MISSING_MATPLOTLIB = "plotting needs matplotlib: pip install 'word2vec-cli[plot]'"
@@ -29,12 +29,31 @@ def _pyplot():
     return plt
 
 
+def picture_format(output):
+    """Return the picture format ``output``'s suffix asks for (``png`` for a name
+    without one, such as ``-``). Raises :class:`UsageError` for a suffix matplotlib
+    cannot write, or the one-line error when matplotlib is missing."""
+    suffix = os.path.splitext(os.path.basename(str(output)))[1][1:].lower()
+    if not suffix:
+        return "png"
+    _pyplot()
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    known = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in known:
+        raise UsageError(f"cannot write a .{suffix} picture ({output}); use one of "
+                         + ", ".join(f".{k}" for k in sorted(known)))
+    return suffix
+
+
 def _save(figure, output):
-    """Write ``figure`` as a PNG to ``output`` through a temporary file."""
+    """Write ``figure`` to ``output`` through a temporary file, in the format of its
+    suffix (:func:`picture_format`)."""
     from .files.outputs import atomic_output
 
+    file_format = picture_format(output)  # the file is written through a handle: say the format
     with atomic_output(output, "wb") as handle:
-        figure.savefig(handle, format="png", dpi=110)
+        figure.savefig(handle, format=file_format, dpi=110)
 
 
 def _curves(records):
@@ -53,7 +72,7 @@ def _curves(records):
 
 def plot_logs(paths, output, labels=None):
     """Draw the training loss and the evaluations of the logs at ``paths`` side by
-    side and write them to ``output`` (PNG). Returns nothing.
+    side and write them to ``output`` (format from its suffix, else PNG). Returns nothing.
 
     Left: the mean loss per trained word against epochs (interval records, or the
     epoch records when a run had no interval). Middle: analogy accuracy after each
@@ -150,40 +169,74 @@ def pca_2d(matrix):
     return centred @ components.T
 
 
-def word_map(vectors, output, words=(), pairs=(), title=None, normalize=True):
-    """Draw a 2-D PCA map of ``words`` and of the words of ``pairs`` (arrows from
-    the first word of each pair to the second) and write it to ``output`` (PNG).
+def choose_words(vectors, words=(), pairs=(), max_pairs=None):
+    """Return ``(chosen, arrows, missing)``: the vocabulary's spelling of ``words`` and
+    of the words of at most ``max_pairs`` (None: all) ``pairs`` whose two words are
+    both known, those pairs, and the unknown words met on the way, in order.
 
-    ``vectors`` is a :class:`~word2vec_cli.vectors.words.WordVectors`; a word is
-    looked up exactly, else ignoring case (question files are capitalised, many
-    corpora are not); unknown words are left out (a pair when either word is). With ``normalize`` the unit vectors
-    are projected. Returns ``(shown_words, missing_words)``. Raises
-    :class:`Word2VecError` when fewer than two words are known.
+    A word is looked up exactly, else ignoring case (question files are capitalised,
+    many corpora are not). Pairs with an unknown word are skipped before counting, so
+    ``max_pairs`` pairs are drawn whenever the section has that many known ones.
     """
     chosen, missing, lowered = [], [], {}
-    for position, word in enumerate(vectors.words):
+    for word in vectors.words:
         lowered.setdefault(word.lower(), word)
 
     def known(word):
         """Return the vocabulary's spelling of ``word`` (exact, else ignoring case) or None."""
         found = word if word in vectors else lowered.get(word.lower())
-        if found is None:
-            if word not in missing:
-                missing.append(word)
-        elif found not in chosen:
-            chosen.append(found)
+        if found is None and word not in missing:
+            missing.append(word)
         return found
 
+    def choose(word):
+        if word not in chosen:
+            chosen.append(word)
+
     for word in words:
-        known(word)
+        found = known(word)
+        if found is not None:
+            choose(found)
     arrows = []
     for a, b in pairs:
+        if max_pairs is not None and len(arrows) >= max_pairs:
+            break
         a, b = known(a), known(b)
         if a is not None and b is not None:
             arrows.append((a, b))
+            choose(a)
+            choose(b)
+    return chosen, arrows, missing
+
+
+def unknown_words(missing, limit=20):
+    """Return the message for words not in the vocabulary: how many, and all of them,
+    or the first ``limit`` saying so."""
+    n = len(missing)
+    head = f"{n} word{'' if n == 1 else 's'} not in the vocabulary"
+    if n <= limit:
+        return f"{head}: {' '.join(missing)}"
+    return f"{head}, the first {limit}: {' '.join(missing[:limit])}"
+
+
+def word_map(vectors, output, words=(), pairs=(), title=None, normalize=True, max_pairs=None, section=None):
+    """Draw a 2-D PCA map of ``words`` and of the words of ``pairs`` (arrows from
+    the first word of each pair to the second) and write it to ``output`` (format
+    from its suffix, else PNG).
+
+    ``vectors`` is a :class:`~word2vec_cli.vectors.words.WordVectors`; words are
+    chosen by :func:`choose_words` (unknown words left out, a pair when either word
+    is; at most ``max_pairs`` pairs). With ``normalize`` the unit vectors are
+    projected. Without ``title``, a ``section`` name titles the map with the number
+    of pairs drawn. Returns ``(shown_words, missing_words, pairs_drawn)``. Raises
+    :class:`Word2VecError` when fewer than two words are known.
+    """
+    chosen, arrows, missing = choose_words(vectors, words, pairs, max_pairs)
+    if title is None and section:
+        title = f"{section} ({len(arrows)} pairs)"
     if len(chosen) < 2:
         raise Word2VecError(f"need at least two known words to draw a map, found {len(chosen)}"
-                            + (f" (unknown: {', '.join(missing[:10])})" if missing else ""))
+                            + (f" ({unknown_words(missing, 10)})" if missing else ""))
     matrix = np.stack([vectors[w] for w in chosen]).astype(np.float64)
     if normalize:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -205,4 +258,4 @@ def word_map(vectors, output, words=(), pairs=(), title=None, normalize=True):
     figure.tight_layout()
     _save(figure, output)
     plt.close(figure)
-    return chosen, missing
+    return chosen, missing, arrows

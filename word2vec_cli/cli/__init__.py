@@ -31,6 +31,10 @@ _SUBCOMMANDS = {
 }
 
 
+#: the one subcommand that runs without arguments: a filter of standard input.
+_FILTERS = {"segment"}
+
+
 def _command(name):
     module, attribute = _SUBCOMMANDS[name]
     return getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
@@ -47,7 +51,9 @@ def main(argv=None):
         print(f"word2vec_cli {__version__}")
         sys.exit(0)
     if args and args[0] in _SUBCOMMANDS:
-        sys.exit(run_command(_command(args[0]), args[1:], f"word2vec {args[0]}"))
+        # like the reference's tools (and ours under their names): no arguments prints the usage, status 0
+        rest = args[1:] or (["--help"] if args[0] not in _FILTERS else [])
+        sys.exit(run_command(_command(args[0]), rest, f"word2vec {args[0]}"))
     if args and not args[0].startswith("-"):
         sys.exit(fail("word2vec", f"unknown command {args[0]!r} (see 'word2vec --help')", 2))
     sys.exit(run_command(_command("train"), args, "word2vec"))

@@ -10,7 +10,8 @@ from .flags import TOOL_CONTEXT, version_option
 
 def _output_option():
     return click.option("-output", "--output", "output", required=True, metavar="FILE",
-                        help="Write the picture (PNG) to FILE.")
+                        help="Write the picture to FILE, in the format of its suffix "
+                             "(.png, .pdf, .svg, .jpg...; PNG without one).")
 
 
 @click.command(context_settings=TOOL_CONTEXT)
@@ -27,11 +28,12 @@ def plot_command(logs, output, labels):
     correlation after each epoch.
     """
     from ..files.outputs import check_distinct
-    from ..plots import plot_logs
+    from ..plots import picture_format, plot_logs
 
     check_distinct(inputs=[("LOG", log) for log in logs], outputs=[("-output", output)])
     if labels and len(labels) != len(logs):
         raise UsageError(f"got {len(labels)} -label for {len(logs)} logs")
+    picture_format(output)  # a bad suffix fails before the logs are read
     plot_logs(list(logs), output, labels=list(labels) or None)
 
 
@@ -45,7 +47,7 @@ def plot_command(logs, output, labels):
               help="Map the word pairs of a section of this analogy file, joined by arrows.")
 @click.option("-section", "--section", metavar="NAME", help="The section of -questions (e.g. capital-common-countries).")
 @click.option("-pairs", "--pairs", "max_pairs", type=click.IntRange(min=1), default=20, show_default=True,
-              help="At most this many pairs of the section.")
+              help="Draw the first N pairs of the section whose two words are known.")
 @click.option("-title", "--title", help="Title of the picture.")
 @click.option("--format", "file_format", type=click.Choice(["text", "binary", "npy"]), default=None,
               help="Format of VECTORS [default: detected from the file].")
@@ -58,18 +60,20 @@ def map_command(vectors, words, output, word_file, questions, section, max_pairs
     are left out and listed on stderr.
     """
     from ..files.outputs import check_distinct
-    from ..plots import read_word_list, section_pairs, word_map
+    from ..plots import picture_format, read_word_list, section_pairs, unknown_words, word_map
     from ..vectors.read import load
 
     check_distinct(inputs=[("VECTORS", vectors), ("-words", word_file), ("-questions", questions)],
                    outputs=[("-output", output)])
     if bool(questions) != bool(section):
         raise UsageError("-questions and -section go together")
+    picture_format(output)  # a bad suffix fails before the vectors are read
     chosen = list(words) + (read_word_list(word_file) if word_file else [])
-    pairs = section_pairs(questions, section)[:max_pairs] if questions else []
+    pairs = section_pairs(questions, section) if questions else []
     if not chosen and not pairs:
         raise UsageError("no words to map: give WORDS, -words FILE or -questions FILE -section NAME")
-    shown, missing = word_map(load(vectors, format=file_format), output, words=chosen, pairs=pairs,
-                              title=title or (section and f"{section} ({len(pairs)} pairs)"))
+    # the first -pairs pairs whose words are both known: unknown ones are dropped before counting
+    _, missing, _ = word_map(load(vectors, format=file_format), output, words=chosen, pairs=pairs,
+                             title=title, max_pairs=max_pairs, section=section)
     if missing:
-        click.echo(f"word2vec map: {len(missing)} unknown word(s) left out: {' '.join(missing[:20])}", err=True)
+        click.echo(f"word2vec map: left out {unknown_words(missing)}", err=True)

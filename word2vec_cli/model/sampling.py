@@ -55,6 +55,9 @@ def _bounds_from_weights(weights, table_size):
     bounds = np.empty(n + 1, dtype=np.int64)
     bounds[0] = 0
     bounds[n] = table_size
+    if not total > 0:  # all counts 0 (a -read-vocab file): the reference's shares are 0/0 = NaN,
+        bounds[1:] = table_size  # no entry passes its test and word 0 fills the table
+        return bounds
     cumulative = 0.0
     start = np.int64(0)
     for i in range(n - 1):

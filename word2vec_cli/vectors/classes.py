@@ -3,20 +3,28 @@
 Word ``i`` starts in class ``i mod K``; each of 10 rounds recomputes the centroids
 (sum over members divided by 1 + member count, then normalised to unit length) and
 moves every word to the centroid of highest dot product (first one on a tie).
+A class left without words has a zero centroid, which normalising turns into NaN (0/0,
+as in the reference's C): its dot products are NaN, never win, and the class stays
+empty, so fewer than K classes may be used.
 """
 
 import numpy as np
 from numba import njit
 
+from ..errors import Word2VecError
 from ..files.outputs import atomic_output
 
 #: The reference's fixed number of k-means rounds.
 ROUNDS = 10
 
 
-@njit(cache=True, nogil=True)
+# error_model="numpy": IEEE division, as the reference's C (an emptied class's 0/0
+# centroid must become NaN, not raise ZeroDivisionError); no fastmath, which would let
+# LLVM assume there is no NaN and make the comparison below pick such a class.
+@njit(cache=True, nogil=True, error_model="numpy")
 def kmeans_rounds(vectors, n_classes, rounds):
-    """Return the int32 class of each row of ``vectors`` after ``rounds`` rounds."""
+    """Return the int32 class of each row of ``vectors`` after ``rounds`` rounds
+    (``n_classes`` >= 1)."""
     n_words, size = vectors.shape
     classes = np.empty(n_words, dtype=np.int32)
     for i in range(n_words):
@@ -54,7 +62,12 @@ def kmeans_rounds(vectors, n_classes, rounds):
 
 
 def kmeans_classes(vectors, n_classes):
-    """Cluster the rows of ``vectors`` into ``n_classes`` classes; return int32 labels."""
+    """Cluster the rows of ``vectors`` into ``n_classes`` classes; return int32 labels.
+
+    Raises :class:`Word2VecError` when ``n_classes`` is below 1.
+    """
+    if n_classes < 1:  # the kernel would take i % 0 as 0 and label words with a class that is not there
+        raise Word2VecError(f"the number of classes must be at least 1, not {n_classes}")
     return kmeans_rounds(np.ascontiguousarray(vectors, dtype=np.float32), int(n_classes), ROUNDS)
 
 
