@@ -140,6 +140,27 @@ def test_a_diverged_run_writes_nothing_and_fails(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["v.txt"]
 
 
+def test_divergence_is_seen_while_training_in_the_frequent_rows():
+    import types
+
+    import numpy as np
+
+    from word2vec_cli.training.driver import TrainingDiverged, _watch_divergence, check_finite
+
+    syn0 = np.zeros((100, 4), np.float32)
+    state = types.SimpleNamespace(syn0=syn0, syn1=np.zeros((1, 4), np.float32), syn1neg=np.zeros((100, 4), np.float32),
+                                  losses=np.zeros((2, 2)), words_done=50)
+    run = types.SimpleNamespace(state=state, opts=TrainOptions(negative=5), total_words=100)
+    _watch_divergence(run)
+    syn0[99, 0] = np.inf  # a rare word's row: the look while training skips it, the scan does not
+    _watch_divergence(run)
+    with pytest.raises(TrainingDiverged, match="diverged"):
+        check_finite([syn0, state.syn1neg])
+    syn0[3, 2] = np.nan
+    with pytest.raises(TrainingDiverged, match="after 50 of 100 words"):
+        _watch_divergence(run)
+
+
 # ------------------------------------------------------------ signals
 
 

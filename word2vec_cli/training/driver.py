@@ -183,7 +183,7 @@ def _watch_divergence(run):
     state = run.state
     rows = (state.syn0, state.syn1neg if run.opts.negative else state.syn1)
     if not (all(all_finite(matrix, WATCHED_ROWS) for matrix in rows) and np.isfinite(state.losses).all()):
-        raise _diverged(f"after {state.words_done:,} of {run.total_words:,} words")
+        raise _diverged(_progress(run))
 
 
 def write_outputs(opts, result):
@@ -313,6 +313,12 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, e
     return run.state.syn0, run.state.words_done - words_before, seconds
 
 
+def _progress(run):
+    """Return "after N of M words" for a message (the threads may read a little past
+    their share: N is shown at most M)."""
+    return f"after {min(run.state.words_done, run.total_words):,} of {run.total_words:,} words"
+
+
 def _matrices(run):
     return run.state.syn0, run.state.syn1, run.state.syn1neg
 
@@ -322,7 +328,7 @@ def _checked(checkpoints_class):
 
     class CheckedCheckpoints(checkpoints_class):
         def write(self, run, why="checkpoint"):
-            check_finite(_matrices(run), f"after {run.state.words_done:,} of {run.total_words:,} words")
+            check_finite(_matrices(run), _progress(run))
             return super().write(run, why)
 
     return CheckedCheckpoints
