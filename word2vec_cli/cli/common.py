@@ -3,7 +3,7 @@
 Click's own usage errors, our :class:`~word2vec_cli.errors.Word2VecError`, Ctrl-C,
 SIGTERM, a closed pipe and operating-system errors all end here: a single line
 ``PROG: error: message`` (or ``PROG: message`` for usage errors) and an exit status
-(2 usage, 1 other errors, 130 interrupted, 143 terminated, 141 when the reader of
+(2 usage, 1 other errors, 130 interrupted, 143 terminated, 129 hung up, 141 when the reader of
 standard output went away), never a traceback and never 0 for an unfinished run.
 """
 
@@ -25,6 +25,8 @@ from ..files.stdio import guard_standard_streams
 
 #: Exit statuses of a run stopped by SIGINT (Ctrl-C), SIGTERM and SIGPIPE: 128 + signal.
 INTERRUPTED, TERMINATED, BROKEN_PIPE = 130, 143, 141
+#: SIGHUP (a closed terminal, a dropped ssh session) takes SIGTERM's path, status 129.
+HUNG_UP = 129
 
 
 class Terminated(KeyboardInterrupt):
@@ -35,18 +37,30 @@ class Terminated(KeyboardInterrupt):
 _terminated = threading.Event()
 
 
+_hung_up = threading.Event()
+
+
 def _on_sigterm(signum, frame):
+    if signum == getattr(signal, "SIGHUP", None):
+        _hung_up.set()
     _terminated.set()
     raise Terminated()
 
 
+def _terminated_status():
+    return HUNG_UP if _hung_up.is_set() else TERMINATED
+
+
 def install_signal_handlers():
-    """Make SIGTERM behave like Ctrl-C (exit status 143 instead of 130).
+    """Make SIGTERM and SIGHUP behave like Ctrl-C (exit status 143 and 129 instead
+    of 130); a SIGHUP ignored when we started (``nohup``) stays ignored.
 
     Only the command line calls this, from the main thread. Returns nothing.
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
+        if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
+            signal.signal(signal.SIGHUP, _on_sigterm)
 
 
 def fail(prog, message, status):
@@ -65,7 +79,7 @@ def run_command(command, args, prog):
     install_signal_handlers()
     status = _run(command, args, prog)
     if status == INTERRUPTED and _terminated.is_set():
-        return TERMINATED
+        return _terminated_status()
     return status
 
 
@@ -86,7 +100,7 @@ def _run(command, args, prog):
         return fail(prog, f"error: {exc.format_message()}", exc.exit_code)
     except Word2VecError as exc:
         if exc.exit_code == INTERRUPTED and _terminated.is_set():
-            return fail(prog, f"{exc}".replace("interrupted", "terminated", 1), TERMINATED)
+            return fail(prog, f"{exc}".replace("interrupted", "terminated", 1), _terminated_status())
         prefix = "" if exc.exit_code in (2, INTERRUPTED) else "error: "
         return fail(prog, f"{prefix}{exc}", exc.exit_code)
     except KeyboardInterrupt:
@@ -143,7 +157,7 @@ def _not_enough_memory():
 
 def _interrupted(prog):
     if _terminated.is_set():
-        return fail(prog, "terminated", TERMINATED)
+        return fail(prog, "terminated", _terminated_status())
     return fail(prog, "interrupted", INTERRUPTED)
 
 

@@ -14,6 +14,11 @@ What happens depends on what the path names:
 * a FIFO, a character or block device or a socket: the data is written straight
   through as a stream.
 
+A temporary file is named ``.NAME.PID.XXXXXXXX.tmp`` and locked (``flock``) by its
+writer while it lives; one left by a killed process (SIGKILL, a crash) is removed
+by the next write of the same output, once its lock can be taken and its process
+is gone (:func:`remove_stale`; the token folders of ``text/corpus.py`` too).
+
 Nothing that is not a regular file is ever removed, replaced or renamed over. A
 failed write raises :class:`~word2vec_cli.errors.Word2VecError` with one line naming
 the path and the cause, and leaves no temporary file behind; a stream whose reader
@@ -24,6 +29,7 @@ as a tool killed by SIGPIPE does).
 import contextlib
 import errno
 import os
+import shutil
 import re
 import socket
 import stat
@@ -226,14 +232,93 @@ def _open_stream(kind, target, name):
         raise write_error(name, exc) from None
 
 
+def hold_lock(fd):
+    """Lock the open file or folder ``fd`` (``flock``, exclusive) for as long as it is
+    open: the mark of a live owner that :func:`remove_stale` respects. Returns nothing."""
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError):
+        pass  # no locks here (another system, some network file systems): the pid still protects
+
+
+def _process_is_gone(pid):
+    if pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
+
+
+def remove_stale(folder, pattern, is_dir=False):
+    """Remove the entries of ``folder`` whose names match ``pattern`` (a compiled
+    regular expression whose group 1 is the owner's pid) and that a dead process left:
+    the pid names no process, the entry is ours (same user), of the expected kind
+    (a folder with ``is_dir``, else a regular file, never a link), and its lock
+    (:func:`hold_lock`) can be taken, so that no live process (a forked child
+    holding the lock) still uses it. Never raises; returns the number removed.
+    """
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    removed = 0
+    for entry in names:
+        match = pattern.match(entry)
+        if not match or not _process_is_gone(int(match.group(1))):
+            continue
+        path = os.path.join(folder, entry)
+        try:
+            info = os.lstat(path)
+            kind_ok = stat.S_ISDIR(info.st_mode) if is_dir else stat.S_ISREG(info.st_mode)
+            if not kind_ok or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                continue
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            continue
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            pass
+        except OSError:  # a live process holds it
+            os.close(fd)
+            continue
+        try:
+            if is_dir:
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+            removed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _temporary_pattern(basename):
+    """The names :func:`_replacing` gives the temporary files of ``basename``."""
+    return re.compile(r"^\." + re.escape(basename) + r"\.(\d+)\.[a-z0-9_]{8}\.tmp$")
+
+
 @contextlib.contextmanager
 def _replacing(target, name):
     """Write a temporary file beside ``target`` and rename it over ``target`` on success."""
     folder = os.path.dirname(os.path.abspath(target))
+    basename = os.path.basename(target)
+    remove_stale(folder, _temporary_pattern(basename))
     try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{basename}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise write_error(name, exc) from None
+    hold_lock(fd)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield _CheckedWriter(handle, name)

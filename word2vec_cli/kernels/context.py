@@ -13,10 +13,11 @@ def collect_context(sentence, length, position, shrink, window, contexts):
 
     The window reaches ``window - shrink`` words to each side (the reference's
     random shrink), stops at the sentence's ends and skips the centre word; the
-    order is left to right. ``contexts`` needs room for ``2 * window`` words.
+    order is left to right. ``contexts`` needs room for ``2 * min(window, length)`` words.
     """
     n = 0
-    for a in range(shrink, 2 * window + 1 - shrink):
+    # only the slots inside the sentence: a window beyond it costs nothing (same contexts)
+    for a in range(max(shrink, window - position), min(2 * window + 1 - shrink, window - position + length)):
         p = position - window + a
         if a != window and p >= 0 and p < length:
             contexts[n] = sentence[p]
@@ -37,7 +38,7 @@ def collect_positions(sentence, length, position, window, contexts, slots):
     ``2 * window`` entries.
     """
     n = 0
-    for a in range(2 * window + 1):
+    for a in range(max(0, window - position), min(2 * window + 1, window - position + length)):
         p = position - window + a
         if a != window and p >= 0 and p < length:
             contexts[n] = sentence[p]

@@ -1,6 +1,7 @@
 """Training options: the reference's flags, their defaults, and validation."""
 
 import dataclasses
+import math
 import os
 
 from ..errors import UsageError
@@ -28,6 +29,35 @@ TYPE_NAMES = ("CBOW", "skip-gram", "cwindow", "structured skip-gram")
 
 #: Seeds are 64-bit unsigned (the reference's ``unsigned long long`` generator).
 MAX_SEED = (1 << 64) - 1
+#: The longest sentence (kernels/context.py's MAX_SENTENCE_LENGTH; -quality sentence:
+#: gensim's 10,000). The order-sensitive types (-type 2, 3) have output rows for every
+#: window position, so their window may not reach beyond a sentence.
+MAX_SENTENCE_WORDS, GENSIM_SENTENCE_WORDS = 1000, 10000
+
+
+def check_float(flag, value, low=None, high=None, above=False):
+    """Raise :class:`UsageError` unless ``value`` is a finite number at least ``low``
+    (greater than ``low`` with ``above``) and at most ``high`` (None: no bound).
+
+    Every float option goes through here, so that NaN and infinities (which Python's
+    and click's float parsing accept) are refused the same way. Returns nothing.
+    """
+    if value is None:
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"-{flag} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise UsageError(f"-{flag} must be a finite number, got {value}")
+    if low is not None and above and not number > low:
+        raise UsageError(f"-{flag} must be greater than {low:g}, got {value}" if low else
+                         f"-{flag} must be positive, got {value}")
+    if low is not None and not above and number < low:
+        raise UsageError(f"-{flag} must be at least {low:g}, got {value}" if low else
+                         f"-{flag} must not be negative, got {value}")
+    if high is not None and number > high:
+        raise UsageError(f"-{flag} must be at most {high}, got {value}")
 
 
 def default_threads():
@@ -172,10 +202,15 @@ class TrainOptions:
             raise UsageError(f"-type must be 0, 1, 2 or 3, got {self.type}")
         if self.batch and self.type not in (None, 1):
             raise UsageError("-batch 1 needs skip-gram (-type 1)")
-        if not self.cap >= 0:
-            raise UsageError(f"-cap must not be negative, got {self.cap}")
-        if not self.l2 >= 0:
-            raise UsageError(f"-l2 must not be negative, got {self.l2}")
+        check_float("cap", self.cap, 0)
+        check_float("l2", self.l2, 0)
+        check_float("sample", self.sample, 0)
+        check_float("alpha", self.alpha, 0, above=True)
+        if self.type in (2, 3):
+            longest = GENSIM_SENTENCE_WORDS if "sentence" in self.quality_changes() else MAX_SENTENCE_WORDS
+            if self.window > longest:
+                raise UsageError(f"-window {self.window} is longer than a sentence ({longest} words): "
+                                 f"-type {self.type} has output rows for every window position")
         if self.l2_rows not in L2_ROWS:
             raise UsageError(f"-l2-rows must be one of {', '.join(L2_ROWS)}, got {self.l2_rows}")
         if self.loss not in (None, 0, 1):
@@ -183,10 +218,6 @@ class TrainOptions:
         self.quality_changes()
         if self.debug not in (0, 1, 2):
             raise UsageError(f"-debug must be 0, 1 or 2, got {self.debug}")
-        if self.sample < 0:
-            raise UsageError(f"-sample must not be negative, got {self.sample}")
-        if self.alpha is not None and not self.alpha > 0:
-            raise UsageError(f"-alpha must be positive, got {self.alpha}")
         if not self.hs and self.negative == 0:
             raise UsageError("nothing to train: -hs 0 and -negative 0")
         if self.batch and ((self.cbow and self.type is None) or self.negative == 0):
@@ -222,7 +253,7 @@ def checkpoint_interval(text):
         number = float(text[:-1]) if unit == "minutes" else int(text)
     except ValueError:
         number = 0
-    if not number > 0:
+    if not (number > 0 and math.isfinite(number)):
         raise UsageError(f"-checkpoint-every must be N (epochs) or Nm (minutes), got {text!r}")
     return number, unit
 

@@ -13,6 +13,13 @@ import os
 from ..errors import Word2VecError
 
 MODES = ("precise", "nohmm", "full")
+#: Han runs longer than this (characters) are given to jieba in pieces: its time
+#: grows faster than the length of a run (a 300k-character line with no punctuation
+#: took minutes), while runs of ordinary text, which end at punctuation (:mod:`.han`),
+#: are far shorter. Precise modes keep the words of a piece up to OVERLAP characters
+#: before its end and segment the rest again with what follows, so that a cut never
+#: falls inside a word jieba would choose; full mode cuts at fixed points.
+LONG_RUN, OVERLAP = 1000, 100
 INSTALL_HINT = "jieba is not installed: pip install 'word2vec-cli[zh]'"
 
 
@@ -51,10 +58,24 @@ class JiebaSegmenter:
         self.full = mode == "full"
 
     def words(self, run):
-        """Return the words of ``run`` (a str of Han characters) as a list of str."""
+        """Return the words of ``run`` (a str of Han characters) as a list of str
+        (a run longer than :data:`LONG_RUN` in pieces, bounding the time per character)."""
         if self.full:
-            return [w for w in self.tokenizer.cut(run, cut_all=True) if w]
-        return list(self.tokenizer.cut(run, HMM=self.hmm))
+            return [w for begin in range(0, len(run), LONG_RUN)
+                    for w in self.tokenizer.cut(run[begin:begin + LONG_RUN], cut_all=True) if w]
+        words = []
+        begin = 0
+        while len(run) - begin > LONG_RUN:
+            piece = list(self.tokenizer.cut(run[begin:begin + LONG_RUN], HMM=self.hmm))
+            kept = taken = 0
+            for word in piece:  # at least one word, so that every piece moves on
+                if taken and kept + len(word) > LONG_RUN - OVERLAP:
+                    break
+                kept += len(word)
+                taken += 1
+            words += piece[:taken]
+            begin += kept
+        return words + list(self.tokenizer.cut(run[begin:], HMM=self.hmm))
 
 
 __all__ = ["JiebaSegmenter", "MODES", "require_jieba", "jieba_dictionary_path", "INSTALL_HINT"]

@@ -15,6 +15,7 @@ file, through ``numpy.memmap``.
 
 import mmap
 import os
+import re
 import shutil
 import tempfile
 
@@ -23,10 +24,14 @@ from numba import njit
 
 from ..errors import Word2VecError
 from ..files.inputs import display_name, is_compressed, is_regular_file
+from ..files.outputs import hold_lock, remove_stale
 from .chunks import run_until_done, separated_chunks
 from .vocab import Vocabulary
 from .wordtable import (FNV_OFFSET, FNV_PRIME, MAX_WORD_BYTES, WordTable, find_slot, has_room, insert_at, utf8_cut,
                         word_hash)
+
+#: Token folders: ``word2vec-PID-XXXXXXXX`` (the owner's pid, locked while it lives).
+_FOLDER_PATTERN = re.compile(r"^word2vec-(\d+)-[a-z0-9_]{8}$")
 
 #: The reference prunes its vocabulary when it holds more than 0.7 x 30M words.
 PRUNE_LIMIT = 21_000_000
@@ -108,12 +113,17 @@ class TokenFile:
     """
 
     def __init__(self, folder=None):
+        where = folder or tempfile.gettempdir()
+        # the folder of a killed run (SIGKILL, a crash) goes when its lock is free
+        remove_stale(where, _FOLDER_PATTERN, is_dir=True)
+        self._lock = None
         try:
-            self.folder = tempfile.mkdtemp(prefix="word2vec-", dir=folder)
+            self.folder = tempfile.mkdtemp(prefix=f"word2vec-{os.getpid()}-", dir=folder)
+            self._lock = os.open(self.folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
-            where = folder or tempfile.gettempdir()
             raise Word2VecError(f"cannot create the token file in {where}: {exc.strerror or exc} "
                                 "(set -tmpdir or TMPDIR)") from None
+        hold_lock(self._lock)  # held while this process lives (see files.outputs.remove_stale)
         self.path = os.path.join(self.folder, "tokens.int32")
         self.n_tokens = 0
         #: where threads 1.. start reading, as the reference's do (see :func:`encode`)
@@ -151,6 +161,9 @@ class TokenFile:
                 pass
             self._map = None
         shutil.rmtree(self.folder, ignore_errors=True)
+        if getattr(self, "_lock", None) is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def __enter__(self):
         return self

@@ -6,6 +6,7 @@ once into a token file (:mod:`~word2vec_cli.text.corpus`), trains on threads
 (:mod:`.run`), shows progress, and writes the result atomically.
 """
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -146,10 +147,54 @@ def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=Fal
     return result
 
 
+#: Rows of the most frequent words looked at while training (divergence shows there first).
+WATCHED_ROWS = 64
+#: Rows per block when a whole matrix is scanned for NaN and infinities.
+SCAN_ROWS = 1 << 14
+
+
+class TrainingDiverged(Word2VecError):
+    """Raised when the trained matrices hold NaN or infinite values; nothing is written."""
+
+
+def _diverged(where):
+    return TrainingDiverged(f"training diverged: NaN or infinite weights {where} (the learning rate "
+                            "-alpha is too large for this text); nothing was written")
+
+
+def all_finite(matrix, rows=None):
+    """Return True when every value of ``matrix`` (its first ``rows`` rows, if given)
+    is finite; scans in blocks of rows, so that no full-size temporary is made."""
+    stop = len(matrix) if rows is None else min(rows, len(matrix))
+    for begin in range(0, stop, SCAN_ROWS):
+        if not np.isfinite(matrix[begin:min(begin + SCAN_ROWS, stop)]).all():
+            return False
+    return True
+
+
+def check_finite(matrices, where="after training"):
+    """Raise :class:`TrainingDiverged` unless every matrix of ``matrices`` is all
+    finite (always called before anything trained is written). Returns nothing."""
+    if not all(all_finite(matrix) for matrix in matrices if matrix is not None):
+        raise _diverged(where)
+
+
+def _watch_divergence(run):
+    """Tick hook: a cheap look at the rows of the most frequent words (and the loss,
+    when tracked); raises :class:`TrainingDiverged` as soon as they are not finite,
+    which stops the threads."""
+    state = run.state
+    rows = (state.syn0, state.syn1neg if run.opts.negative else state.syn1)
+    if not (all(all_finite(matrix, WATCHED_ROWS) for matrix in rows) and np.isfinite(state.losses).all()):
+        raise _diverged(_progress(run))
+
+
 def write_outputs(opts, result):
     """Write the vectors (or the k-means classes) of a finished ``result`` to
-    ``opts.output`` and log the summary line. Returns nothing."""
+    ``opts.output`` and log the summary line. Raises :class:`TrainingDiverged`
+    (nothing written) when the vectors are not all finite. Returns nothing."""
     vocabulary = result.vocabulary
+    check_finite([result.syn0])
     result.words_per_second = result.words_trained / result.seconds if result.seconds > 0 else 0.0
     if opts.output:
         if opts.classes:
@@ -213,15 +258,23 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, e
     checkpoints = None
     if opts.checkpoint:
         every, unit = checkpoint_interval(opts.checkpoint_every)
-        checkpoints = Checkpoints(opts.checkpoint, every, unit, log=lambda text: say(opts, 1, text),
-                                  tokens=tokens)
+        checkpoints = _checked(Checkpoints)(opts.checkpoint, every, unit, log=lambda text: say(opts, 1, text),
+                                            tokens=tokens)
         if isinstance(tokens, KeptTokens) and tokens.path == tokens_path(opts.checkpoint):
             checkpoints.tokens_meta = tokens.meta  # resumed into the same checkpoint: the text is there
-    log = TrainingLog(opts.log) if opts.log else None
+    log = _NamedLog(TrainingLog, opts.log) if opts.log else None
     reporter = Reporter(run, show=opts.debug >= 2, log=log)
     words = vocabulary.words
+    # the encoded text this run keeps beside its checkpoint: removed again if no
+    # checkpoint that needs it gets written (a failure, a full disk)
+    kept_before = checkpoints is not None and checkpoints.tokens_meta is not None
+
+    def on_tick(run):
+        reporter.tick(run)
+        _watch_divergence(run)
 
     def on_epoch(run):
+        _watch_divergence(run)  # before a checkpoint of the epoch is written
         reporter.epoch((lambda: evaluate(words, run.state.syn0)) if evaluate is not None else None)
 
     # an evaluation or a checkpoint after each epoch needs consistent matrices there;
@@ -232,27 +285,77 @@ def _train_vectors(opts, vocabulary, tokens, prepare, release_jit_pages=False, e
     start = time.perf_counter()
     words_before = run.state.words_done
     try:
-        if checkpoints is None:
-            run.train(on_tick=reporter.tick, on_epoch=on_epoch, meet=meet)
-        else:
-            checkpoints.train(run, on_tick=reporter.tick, on_epoch=on_epoch, meet=meet)
-        reporter.end()
-    except KeyboardInterrupt:
-        done, total = run.state.words_done, run.total_words
-        saved = "nothing was written"
-        if checkpoints is not None:
-            run.settle()
-            checkpoints.write(run, "interrupted")
-            saved = f"checkpoint written to {opts.checkpoint} (continue with -resume)"
-        raise TrainingInterrupted(f"interrupted after {done:,} of {total:,} words "
-                                  f"({100.0 * done / max(total, 1):.1f}%); {saved}") from None
-    finally:
-        reporter.close()
-        if log is not None:
-            log.close()
-    seconds = time.perf_counter() - start
-    if opts.save_model:
-        save_run(opts.save_model, run)
-    if checkpoints is not None:  # the checkpoint ends as the finished model
-        checkpoints.finish(run)
+        try:
+            if checkpoints is None:
+                run.train(on_tick=on_tick, on_epoch=on_epoch, meet=meet)
+            else:
+                checkpoints.train(run, on_tick=on_tick, on_epoch=on_epoch, meet=meet)
+            reporter.end()
+        except KeyboardInterrupt:
+            done, total = run.state.words_done, run.total_words
+            saved = "nothing was written"
+            if checkpoints is not None:
+                run.settle()
+                checkpoints.write(run, "interrupted")
+                saved = f"checkpoint written to {opts.checkpoint} (continue with -resume)"
+            raise TrainingInterrupted(f"interrupted after {done:,} of {total:,} words "
+                                      f"({100.0 * done / max(total, 1):.1f}%); {saved}") from None
+        finally:
+            reporter.close()
+            if log is not None:
+                log.close()
+        seconds = time.perf_counter() - start
+        check_finite(_matrices(run))
+        if opts.save_model:
+            save_run(opts.save_model, run)
+        if checkpoints is not None:  # the checkpoint ends as the finished model
+            checkpoints.finish(run)
+    except BaseException:
+        if checkpoints is not None and not kept_before and not checkpoints.written:
+            with contextlib.suppress(OSError):  # no checkpoint refers to it
+                os.unlink(tokens_path(opts.checkpoint))
+        raise
     return run.state.syn0, run.state.words_done - words_before, seconds
+
+
+def _progress(run):
+    """Return "after N of M words" for a message (the threads may read a little past
+    their share: N is shown at most M)."""
+    return f"after {min(run.state.words_done, run.total_words):,} of {run.total_words:,} words"
+
+
+def _matrices(run):
+    return run.state.syn0, run.state.syn1, run.state.syn1neg
+
+
+def _checked(checkpoints_class):
+    """Return a subclass of ``checkpoints_class`` that refuses to write a diverged run."""
+
+    class CheckedCheckpoints(checkpoints_class):
+        def write(self, run, why="checkpoint"):
+            check_finite(_matrices(run), _progress(run))
+            return super().write(run, why)
+
+    return CheckedCheckpoints
+
+
+class _NamedLog:
+    """The ``-log`` file, whose write failures (a full disk) name it in one line."""
+
+    def __init__(self, kind, path):
+        self.path = path
+        self._log = self._named(kind, path)
+
+    def _named(self, call, *args, **fields):
+        try:
+            return call(*args, **fields)
+        except OSError as exc:
+            raise Word2VecError(f"cannot write -log file {self.path}: {exc.strerror or exc}") from None
+
+    def write(self, event, **fields):
+        """Append a record (see :class:`~.log.TrainingLog`). Returns nothing."""
+        self._named(self._log.write, event, **fields)
+
+    def close(self):
+        """Close the file (a failure names it). Returns nothing."""
+        self._named(self._log.close)
