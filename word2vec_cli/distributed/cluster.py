@@ -106,6 +106,17 @@ def _reason(exc):
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _refusal(exc):
+    """Return the refusal or reset that Dask's "timed out trying to connect" (it
+    retries a refusal) holds as its cause, else ``exc``."""
+    cause = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionError):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return exc
+
+
 def _probe(address, timeout):
     """Raise :class:`Word2VecError` unless a Dask peer at ``address`` completes
     Dask's handshake within ``timeout`` seconds (Dask's own connect bounds the
@@ -117,16 +128,19 @@ def _probe(address, timeout):
     from distributed.security import Security
 
     async def handshake():
-        comm = await comm_connect(address, timeout=timeout, **Security().get_connection_args("client"))
+        # Dask's connect retries a refusal until its timeout: it gives up first, and says why
+        comm = await comm_connect(address, timeout=0.9 * timeout, **Security().get_connection_args("client"))
         await comm.close()
 
+    reached = f"cannot reach the Dask scheduler at {address}"
     try:
         asyncio.run(asyncio.wait_for(handshake(), timeout))
     except asyncio.TimeoutError:
-        raise Word2VecError(f"cannot reach the Dask scheduler at {address}: no Dask answer within "
-                            f"{timeout:g} s (-dask-timeout)") from None
-    except Exception as exc:  # noqa: BLE001 - a refusal, garbage, a TLS mismatch, a bad address
-        raise Word2VecError(f"cannot reach the Dask scheduler at {address}: {_reason(exc)}") from None
+        raise Word2VecError(f"{reached}: no Dask answer within {timeout:g} s (-dask-timeout)") from None
+    except (OSError, ValueError, TypeError) as exc:  # refused, closed, a TLS mismatch, a malformed address
+        raise Word2VecError(f"{reached} within {timeout:g} s: {_reason(_refusal(exc))}") from None
+    except Exception:  # noqa: BLE001 - what Dask makes of another protocol's bytes (e.g. a MemoryError)
+        raise Word2VecError(f"{reached}: what answers there does not speak Dask's protocol") from None
 
 
 @contextlib.contextmanager
@@ -140,12 +154,10 @@ def _local(n, tmpdir):
     except ImportError:
         raise UsageError("-dask local:N needs the cryptography package (its connections are TLS): "
                          "pip install 'word2vec-cli[dask]'") from None
-    scratch = tempfile.mkdtemp(prefix="word2vec-dask-", dir=tmpdir)
     settings = {
         # a shard's next round is queued on its worker while the current one trains;
         # moving it to an idle worker would only find no replica there
         "distributed.scheduler.work-stealing": False,
-        "temporary-directory": scratch,
         # nothing to serve: the servers are stopped once up (see _stop_http)
         "distributed.scheduler.http.routes": [],
         "distributed.worker.http.routes": [],
@@ -162,14 +174,12 @@ def _local(n, tmpdir):
         _close_listeners_in_forked_children()
     global _closing_listeners
     cluster = client = None
+    scratch = settings["temporary-directory"] = tempfile.mkdtemp(prefix="word2vec-dask-", dir=tmpdir)
     # kept for the cluster's life: a worker the nanny restarts reads it again
     with dask.config.set(settings):
         try:
             _closing_listeners = True
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   protocol="tls://", security=security, silence_logs=50,
-                                   dashboard_address=None, local_directory=scratch,
-                                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+            cluster = _start_local(LocalCluster, n, security, scratch)
             _stop_http(cluster.scheduler)
             client = Client(cluster, security=security)
             client.register_plugin(_no_http_plugin(), name="word2vec-no-http")
@@ -181,6 +191,18 @@ def _local(n, tmpdir):
                 cluster.close()
             _closing_listeners = False
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _start_local(LocalCluster, n, security, scratch):  # noqa: N803 - the class, imported lazily
+    """Return a started LocalCluster of ``n`` workers; raise :class:`Word2VecError`
+    in one line when it does not start (no free port, no memory for the processes)."""
+    try:
+        return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            protocol="tls://", security=security, silence_logs=50,
+                            dashboard_address=None, local_directory=scratch,
+                            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+    except Exception as exc:  # noqa: BLE001 - Dask's many ways of failing to start a process
+        raise Word2VecError(f"cannot start the local Dask cluster of {n} workers: {_reason(exc)}") from None
 
 
 def _stop_http(server):
