@@ -65,8 +65,13 @@ def test_a_local_cluster_lets_in_only_its_own_workers_and_serves_no_http(tmp_pat
         assert 8787 not in ours
         for listener in ours:
             assert not _answers_http(listener).startswith(b"HTTP"), listener
-        # scratch files only in the cluster's own temporary folder
+        # scratch files, the shards' token files too, only in the cluster's own temporary folder
         assert [p.name.startswith("word2vec-dask-") for p in tmp_path.iterdir()] == [True]
+        from word2vec_cli.distributed.worker import token_folder
+
+        scratch = next(tmp_path.iterdir())
+        folders = client.gather([client.submit(token_folder, workers=[worker], pure=False) for worker in workers])
+        assert all(folder.startswith(str(scratch) + os.sep) for folder in folders), folders
     assert list(tmp_path.iterdir()) == []
 
 
