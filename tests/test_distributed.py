@@ -144,8 +144,13 @@ def test_dask_needs_a_plain_shared_file(tmp_path):
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=50) as local:
+    import dask
+
+    # as the README asks of a scheduler (and -dask local:N does): a stolen next round
+    # (-dask-overlap 1) would find no replica and be retried
+    with dask.config.set({"distributed.scheduler.work-stealing": False}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None, silence_logs=50) as local:
         yield local
 
 

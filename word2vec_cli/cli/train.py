@@ -110,6 +110,8 @@ Example:
                 "ones every round).", _DEFAULTS.dask_sync)
 @reference_flag("dask-overlap", int, "[ours] 1: train the next round while the previous round's changes "
                 "are exchanged (faster, one round staler); 0: wait for each exchange.", _DEFAULTS.dask_overlap)
+@reference_flag("dask-timeout", float, "[ours] Seconds to wait for the Dask scheduler to answer and for "
+                "its first worker.", _DEFAULTS.dask_timeout)
 def train_command(**flags):
     """WORD VECTOR estimation toolkit: train word vectors like the reference word2vec.
 

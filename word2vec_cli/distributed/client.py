@@ -22,19 +22,17 @@
 import collections
 import dataclasses
 import math
-import sys
 import time
+import types
 import uuid
 
 import numpy as np
 
 from ..errors import UsageError, Word2VecError
 from . import sync
+from .cluster import connect
 from ..training.driver import say
 from .worker import JobSpec, count_shard, forget, prepare_shard, split_words, train_round
-
-MISSING_EXTRA = "-dask needs Dask: pip install 'word2vec-cli[dask]'"
-
 
 @dataclasses.dataclass
 class DistributedResult:
@@ -57,46 +55,6 @@ class DistributedResult:
     workers: int = 0
     train_seconds: float = 0.0
     task_seconds: float = 0.0
-
-
-def connect(address):
-    """Return ``(client, cluster)`` for ``address``: a scheduler address, or
-    ``local:N`` for a new local cluster of N single-threaded worker processes
-    (``cluster`` is None for an existing scheduler). Raises :class:`UsageError`
-    when Dask is not installed or the address is malformed."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise UsageError(MISSING_EXTRA) from None
-    if address.startswith("local:"):
-        try:
-            n = int(address[len("local:"):])
-        except ValueError:
-            n = 0
-        if n < 1:
-            raise UsageError(f"-dask local:N needs a positive number of workers, got {address!r}")
-        import dask
-
-        # a shard's next round is queued on its worker while the current one trains;
-        # moving it to an idle worker would only find no replica there
-        settings = {"distributed.scheduler.work-stealing": False}
-        if sys.platform.startswith("linux"):
-            # forked workers start with Dask, numpy and numba already imported: 0.1 s
-            # instead of 0.35 s to start two of them, and 0.02 s instead of 0.2 s to
-            # stop them (spawned ones import everything again, and tear it down)
-            from ..text import corpus  # noqa: F401
-            from ..training import run  # noqa: F401
-            from . import rows  # noqa: F401
-
-            settings["distributed.worker.multiprocessing-method"] = "fork"
-        with dask.config.set(settings):
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   host="127.0.0.1", silence_logs=50)
-        return Client(cluster), cluster
-    try:
-        return Client(address, timeout="30s"), None
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise Word2VecError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
 def check_corpus(path):
@@ -123,23 +81,23 @@ def train_distributed(opts, vectors_wanted=True, on_submitted=None, combine="sum
         # their output layers are blocks per window position: the exchange of rows by
         # word (sync.py) would synchronise only the first block
         raise UsageError("-dask does not combine with -type 2 (cwindow) or -type 3 (structured skip-gram) (yet)")
-    client, cluster = connect(opts.dask)
-    try:
-        return _train(client, opts, vectors_wanted, on_submitted, combine, 2 if opts.dask_overlap else 1)
-    except (Word2VecError, KeyboardInterrupt):
-        raise
-    except Exception as exc:  # a task failed for good (e.g. it killed too many workers)
-        raise Word2VecError(f"Dask training failed: {type(exc).__name__}: {exc}") from exc
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    with connect(opts.dask, opts.dask_timeout, opts.tmpdir) as client:
+        try:
+            return _train(client, opts, vectors_wanted, on_submitted, combine, 2 if opts.dask_overlap else 1)
+        except (Word2VecError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a task failed for good (e.g. it killed too many workers)
+            raise Word2VecError(f"Dask training failed: {type(exc).__name__}: {exc}") from exc
 
 
-def _workers(client):
+def _workers(client, opts):
     workers = sorted(client.scheduler_info()["workers"])
     if not workers:
-        client.wait_for_workers(1, timeout=60)
+        try:
+            client.wait_for_workers(1, timeout=opts.dask_timeout)
+        except TimeoutError:
+            raise Word2VecError(f"the Dask scheduler at {opts.dask} has no worker (none joined within "
+                                f"{opts.dask_timeout:g} s, -dask-timeout)") from None
         workers = sorted(client.scheduler_info()["workers"])
     return workers
 
@@ -147,7 +105,7 @@ def _workers(client):
 def _train(client, opts, vectors_wanted, on_submitted, combine, in_flight):
     from ..text.chunks import byte_ranges
 
-    workers = _workers(client)
+    workers = _workers(client, opts)
     n = len(workers)
     start = time.perf_counter()
     spec = JobSpec(job=uuid.uuid4().hex, opts=opts, path=opts.train, ranges=byte_ranges(opts.train, n))
@@ -236,12 +194,12 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
             words_before += sum(end - begin for begin, end in slices)
     state = _Exchange(master, [[opts.seed + k * opts.threads + t for t in range(opts.threads)] for k in range(n)],
                       spec_future)
-    bar = _bar(opts, opts.iter * spec.total_tokens)
+    watch = _Watch(opts, spec.vocabulary, spec.total_tokens, n, per_epoch)
     pending = collections.deque()
     try:
         for round_index, slices, exchange_all, before in schedule:
             while len(pending) >= in_flight:
-                _finish(client, spec, pending.popleft(), state, result, combine, bar)
+                _finish(client, spec, pending.popleft(), state, result, combine, watch)
             updates_future = None
             if state.undelivered:  # sent once to every worker, not once per task inside the task graph
                 updates_future = client.scatter([state.undelivered], broadcast=True, hash=False)[0]
@@ -256,10 +214,9 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
             if on_submitted is not None:
                 on_submitted(client, round_index)
         while pending:
-            _finish(client, spec, pending.popleft(), state, result, combine, bar)
+            _finish(client, spec, pending.popleft(), state, result, combine, watch)
     finally:
-        if bar is not None:
-            bar.close()
+        watch.close()
     result.syn0 = master["syn0"]
     result.rounds = len(schedule)
     result.hot_rows = spec.hot["syn0"][1]
@@ -308,7 +265,7 @@ def _outcome(future):
         return {"stale": True}
 
 
-def _finish(client, spec, submitted, state, result, combine, bar):
+def _finish(client, spec, submitted, state, result, combine, watch):
     """Gather one round's results (redoing, from the full master, the tasks whose
     replica was lost), combine them into the master and queue the change."""
     round_index, futures, slices, exchange_all, before, places = submitted
@@ -328,17 +285,45 @@ def _finish(client, spec, submitted, state, result, combine, bar):
         state.generators[k] = outcome["generators"]
         places[k] = outcome["worker"] or places[k]
         result.words_trained += outcome["words"]
-    if bar is not None:
-        bar.update(sum(outcome["words"] for outcome in outcomes))
+    watch.round_done(round_index, sum(outcome["words"] for outcome in outcomes))
 
 
-def _bar(opts, total):
-    if opts.debug < 2:
-        return None
-    from tqdm import tqdm
+class _Watch:
+    """The single-process run's progress display (:class:`~word2vec_cli.training.progress.Reporter`:
+    a bar on a terminal, plain lines elsewhere, at ``-debug 2``), fed by the rounds.
 
-    return tqdm(total=total, unit="word", unit_scale=True, desc="Training (Dask)", file=sys.stderr,
-                leave=False)
+    The reporter reads a run; :attr:`view` is one over the whole cluster: the words
+    all workers trained, the learning rate they reached, the epochs whose last round
+    is combined, and ``threads`` counting every worker's.
+    """
+
+    def __init__(self, opts, vocabulary, total_tokens, workers, per_epoch):
+        from ..training.progress import Reporter
+
+        state = types.SimpleNamespace(words_done=0, loss=0.0, loss_words=0, epoch=0,
+                                      alphas=np.array([opts.alpha], dtype=np.float32))
+        self.view = types.SimpleNamespace(opts=dataclasses.replace(opts, threads=workers * opts.threads),
+                                          vocabulary=vocabulary, train_words=total_tokens,
+                                          total_words=opts.iter * total_tokens, track_loss=False, state=state)
+        self.per_epoch = per_epoch
+        self.reporter = Reporter(self.view, show=opts.debug >= 2)
+
+    def round_done(self, round_index, words):
+        """Count a combined round of ``words`` words; show it. Returns nothing."""
+        from ..model.weights import learning_rate
+
+        state = self.view.state
+        state.words_done += words
+        state.alphas[0] = learning_rate(np.float32(self.view.opts.alpha), state.words_done,
+                                        self.view.total_words + 1)
+        self.reporter.tick()
+        if (round_index + 1) % self.per_epoch == 0:
+            state.epoch += 1
+            self.reporter.epoch()
+
+    def close(self):
+        """Close the bar. Returns nothing."""
+        self.reporter.close()
 
 
 def train_model_on_dask(options, vectors_wanted=True):

@@ -121,6 +121,18 @@ def train_round(spec, shard, round_index, token_slice, generators, words_before,
             "train_seconds": trained, "task_seconds": time.perf_counter() - started}
 
 
+def token_folder():
+    """Return the folder for this worker's token files: its Dask scratch folder
+    (removed with a ``local:N`` cluster, purged by Dask when a worker died), or None
+    (the system's temporary folder) outside a worker."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().local_directory
+    except (ImportError, ValueError):
+        return None
+
+
 def _address():
     try:
         from distributed import get_worker
@@ -143,7 +155,7 @@ class ShardReplica:
         self.synced = -1  # the last round whose combined change the replica holds
         self.own = {}  # round -> the deltas this replica sent for it, until its change comes back
         self.generators = None
-        self.tokens = encode_range(spec.path, spec.ranges[shard], spec.vocabulary)
+        self.tokens = encode_range(spec.path, spec.ranges[shard], spec.vocabulary, tmpdir=token_folder())
         self.n_tokens = self.tokens.n_tokens
         opts = spec.opts
         self.run = TrainingRun(opts, spec.vocabulary, self.tokens)

@@ -94,7 +94,8 @@ class TrainOptions:
     on its workers, in rounds of ``dask_round`` tokens per worker, exchanging the
     rare words' rows every ``dask_sync`` rounds, training the next round while the
     previous one is exchanged when ``dask_overlap`` is 1 (see
-    :mod:`word2vec_cli.distributed`).
+    :mod:`word2vec_cli.distributed`); ``dask_timeout`` is the seconds to wait for the
+    scheduler to answer and for its first worker.
     """
 
     train: str = None
@@ -164,6 +165,7 @@ class TrainOptions:
     dask_round: int = 1_000_000
     dask_sync: int = 8
     dask_overlap: int = 0
+    dask_timeout: float = 5.0
 
     def resolved(self):
         """Return a validated copy with ``alpha`` and ``threads`` filled in.
@@ -237,6 +239,8 @@ class TrainOptions:
             raise UsageError("-resume and -init-model exclude each other")
         if self.dask is not None and not self.dask.strip():
             raise UsageError("-dask needs a scheduler address (host:port) or local:N")
+        if not 0 < self.dask_timeout <= 86400:
+            raise UsageError(f"-dask-timeout must be more than 0 and at most 86400 seconds, got {self.dask_timeout}")
         if self.size > 100_000:
             raise UsageError(f"-size {self.size} is too large")
 
@@ -263,7 +267,7 @@ def checkpoint_interval(text):
 RUN_CONTROL = ("train", "output", "tmpdir", "save_model", "checkpoint", "checkpoint_every", "resume", "debug",
                "binary", "classes", "save_vocab", "init_model", "init_vectors", "update_vocab", "alpha_schedule",
                "hs_update", "log", "eval", "eval_pairs", "loss", "dask", "dask_round", "dask_sync",
-               "dask_overlap")
+               "dask_overlap", "dask_timeout")
 #: Options a model trained further (-init-model) must keep: they shape its matrices
 #: (the window sets the width of cwindow's and structured skip-gram's output layers).
 MODEL_SHAPE = ("size", "cbow", "hs", "negative", "type", "window")
