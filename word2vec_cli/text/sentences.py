@@ -1,0 +1,135 @@
+"""Python sentences as training text: what the gensim-style API trains on.
+
+gensim trains on any re-iterable of sentences, each a list of str. The corpus
+encoder (:mod:`.corpus`) reads text, so :func:`write_sentences` streams the
+sentences into a text file, one line per sentence with its words joined by single
+spaces, in blocks of about a megabyte: memory stays flat whatever the corpus size,
+and the text is read once into the token file as any corpus is. A word that could
+not survive that (empty, or containing a space, tab, newline or carriage return,
+which the tokenizer splits on or drops) is refused with a one-line error naming the
+sentence.
+
+:class:`LineSentence` is gensim's reader of such files (one sentence per line,
+words separated by whitespace), for scripts that use it.
+"""
+
+import os
+
+from ..errors import Word2VecError
+
+#: Characters the corpus tokenizer splits on or drops: a word may not contain them.
+_BREAKING = (" ", "\t", "\n", "\r")
+#: Bytes of text gathered before each write.
+_WRITE_BLOCK = 1 << 20
+
+
+class SentenceCounts:
+    """What :func:`write_sentences` saw: ``sentences`` (every one, empty ones
+    included, as gensim's ``corpus_count``), ``words`` (their words) and
+    ``lines`` (non-empty sentences written)."""
+
+    def __init__(self):
+        self.sentences = 0
+        self.words = 0
+        self.lines = 0
+
+
+def _bad_word(sentence, number):
+    """Return the one-line error for the first word of ``sentence`` that cannot be written."""
+    for word in sentence:
+        if not isinstance(word, str):
+            return Word2VecError(f"sentence {number}: words must be str, got {type(word).__name__} {word!r}")
+        if not word or any(ch in word for ch in _BREAKING):
+            return Word2VecError(f"sentence {number}: the word {word!r} is empty or contains whitespace "
+                                 "(a space, tab, newline or carriage return); split it or replace it")
+    return Word2VecError(f"sentence {number}: cannot be written as one line of words")
+
+
+def write_sentences(sentences, handle):
+    """Write ``sentences`` (an iterable of lists of str) to the binary file ``handle``
+    as text, one line per non-empty sentence; return :class:`SentenceCounts`.
+
+    Raises :class:`Word2VecError` for a sentence that is a bare str, or a word
+    that is not a str, is empty or contains whitespace. Iterates ``sentences`` once.
+    """
+    counts = SentenceCounts()
+    if isinstance(sentences, (str, bytes)):
+        raise Word2VecError("sentences must be an iterable of lists of words, not a single str "
+                            "(pass corpus_file= for a file)")
+    try:
+        iterator = iter(sentences)
+    except TypeError:
+        raise Word2VecError(f"sentences must be an iterable of lists of words, got {type(sentences).__name__}") \
+            from None
+    pending, size = [], 0
+    for sentence in iterator:
+        counts.sentences += 1
+        if isinstance(sentence, (str, bytes)):
+            raise Word2VecError(f"sentence {counts.sentences}: a sentence must be a list of words, "
+                                f"got a {type(sentence).__name__} ({sentence[:40]!r})")
+        if not isinstance(sentence, (list, tuple)):
+            sentence = list(sentence)
+        try:
+            line = " ".join(sentence)
+        except TypeError:
+            raise _bad_word(sentence, counts.sentences) from None
+        n_words = len(sentence)
+        if not n_words:
+            continue
+        # join put exactly n - 1 spaces in: any other space, or a tab, newline or
+        # carriage return, came from a word (C-speed checks on the joined line)
+        if (not line or line.count(" ") != n_words - 1 or "\t" in line or "\n" in line or "\r" in line or "  " in line
+                or line[0] == " " or line[-1] == " "):
+            raise _bad_word(sentence, counts.sentences)
+        counts.words += n_words
+        counts.lines += 1
+        pending.append(line)
+        size += len(line) + 1
+        if size >= _WRITE_BLOCK:
+            _write_lines(handle, pending, counts.sentences)
+            pending, size = [], 0
+    if pending:
+        _write_lines(handle, pending, counts.sentences)
+    return counts
+
+
+def _write_lines(handle, lines, number):
+    lines.append("")
+    try:
+        handle.write("\n".join(lines).encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError as exc:
+        raise Word2VecError(f"near sentence {number}: a word cannot be encoded as UTF-8 ({exc.reason})") from None
+
+
+class LineSentence:
+    """Sentences from a text file with one sentence a line, words separated by
+    whitespace, as gensim's ``LineSentence``: iterating yields lists of str, lines
+    longer than ``max_sentence_length`` words come in pieces, ``limit`` stops after
+    that many lines. ``source`` is a path (``.gz``, ``.bz2``, ``.xz`` are read
+    decompressed) or a binary file object (read from its start each time)."""
+
+    def __init__(self, source, max_sentence_length=10000, limit=None):
+        self.source = source
+        self.max_sentence_length = max_sentence_length
+        self.limit = limit
+
+    def __iter__(self):
+        from ..files.inputs import open_input
+
+        if hasattr(self.source, "read"):
+            self.source.seek(0)
+            yield from self._sentences(self.source)
+            return
+        with open_input(os.fspath(self.source)) as stream:
+            yield from self._sentences(stream)
+
+    def _sentences(self, stream):
+        step = self.max_sentence_length
+        for number, line in enumerate(stream):
+            if self.limit is not None and number >= self.limit:
+                return
+            if isinstance(line, bytes):
+                line = line.decode("utf-8", "surrogateescape")
+            words = line.split()
+            for start in range(0, len(words), step):
+                yield words[start: start + step]
