@@ -165,8 +165,10 @@ def test_word2vec_format_files(tmp_path):
         KeyedVectors.load_word2vec_format(tmp_path / "latin1")
     assert KeyedVectors.load_word2vec_format(tmp_path / "latin1", unicode_errors="replace").index_to_key[0] == "caf\ufffd"
     assert KeyedVectors.load_word2vec_format(tmp_path / "latin1", encoding="latin-1").index_to_key[0] == "caf\xe9"
-    with pytest.raises(TypeError, match="fvocab"):
+    with pytest.raises(ValueError, match="count"):
         kv.save_word2vec_format(tmp_path / "x", fvocab=tmp_path / "vocab")
+    with pytest.raises(TypeError, match="prefix"):
+        kv.save_word2vec_format(tmp_path / "x", prefix="w_")
 
 
 # ------------------------------------------------------------------ Word2Vec, no gensim needed
@@ -249,3 +251,105 @@ def test_word2vec_refuses_what_it_does_not_support():
         model.train([["a"]], total_examples=1)
     with pytest.raises(RuntimeError):
         model.build_vocab([["a"]], update=True)
+
+
+# ------------------------------------------------------------------ the same script with gensim's classes
+
+
+def gensim_user_script(Word2Vec, KeyedVectors, folder, query_file=None):
+    """A gensim user's script: train from a list and from a generator-backed corpus,
+    continue with new words, save the vectors, load a vector file (``query_file``,
+    by default the one saved), query and evaluate it. Returns the answers."""
+    model = Word2Vec(planted_sentences(), vector_size=16, window=3, min_count=1, workers=1, epochs=3)
+    corpus = Corpus(600, seed=1)
+    second = Word2Vec(vector_size=16, window=3, min_count=2, workers=1)
+    second.build_vocab(corpus)
+    second.train(corpus, total_examples=second.corpus_count, epochs=second.epochs)
+    more = [["fruit1", "kiwi", "fruit2", "mango", "fruit3"]] * 40 + [["tool1", "saw", "tool2"]] * 40
+    model.build_vocab(more, update=True)
+    model.train(more, total_examples=len(more), epochs=model.epochs)
+    model.wv.save_word2vec_format(str(folder / "vectors.txt"))
+    model.wv.save_word2vec_format(str(folder / "vectors.bin"), binary=True)
+    kv = KeyedVectors.load_word2vec_format(str(query_file or folder / "vectors.txt"))
+    binary = KeyedVectors.load_word2vec_format(str(folder / "vectors.bin"), binary=True)
+    vector = kv["fruit4"] + kv["tool4"]
+    return {
+        "trained": (len(model.wv), "kiwi" in model.wv, len(second.wv), set(binary.index_to_key) == set(model.wv.index_to_key)),
+        "keys": (kv.index_to_key, len(kv), "kiwi" in kv, "nothere" in kv, kv.vector_size),
+        "king": kv.most_similar(positive=["fruit2", "tool3"], negative=["fruit1"], topn=5),
+        "word": kv.most_similar("city5"),
+        "weights": kv.most_similar(positive=[("fruit2", 2.0), "city1"], negative=["tool0"], topn=4),
+        "restricted": kv.most_similar("fruit3", topn=3, restrict_vocab=20),
+        "vector": kv.similar_by_vector(vector, topn=4),
+        "by_word": kv.similar_by_word("kiwi", topn=3),
+        "cosmul": kv.most_similar_cosmul(positive=["fruit2", "tool3"], negative=["fruit1"], topn=5),
+        "similarity": float(kv.similarity("fruit1", "fruit2")),
+        "n_similarity": float(kv.n_similarity(["fruit1", "tool2"], ["city3", "kiwi"])),
+        "distance": float(kv.distance("fruit1", "tool2")),
+        "distances": kv.distances("fruit1", ["tool2", "city3", "mango"]).tolist(),
+        "doesnt_match": kv.doesnt_match(["fruit1", "fruit2", "fruit3", "city1", "nothere"]),
+        "rank": kv.rank("fruit1", "city1"),
+        "normed": kv.get_vector("saw", norm=True).tolist(),
+        "rows": kv[["saw", "fruit0"]].tolist(),
+        "analogies": kv.evaluate_word_analogies(str(folder / "questions.txt")),
+        "analogies_restricted": kv.evaluate_word_analogies(str(folder / "questions.txt"), restrict_vocab=20,
+                                                           case_insensitive=False),
+        "pairs": kv.evaluate_word_pairs(str(folder / "pairs.tsv")),
+    }
+
+
+def write_evaluation_files(folder):
+    rng = np.random.default_rng(5)
+    words = [f"{name}{k}" for name in ("fruit", "tool", "city") for k in range(12)] + ["kiwi", "mango", "saw"]
+    lines = []
+    for section in ("fruit-tool", "mixed"):
+        lines.append(f": {section}")
+        for _ in range(60):
+            a, b, c, d = rng.choice(words, 4, replace=False)
+            if rng.random() < 0.5:  # often the answer: c's topic
+                d = c[:-1] + str((int(c[-1]) + 1) % 10) if c[-1].isdigit() else d
+            lines.append(" ".join(w.upper() if rng.random() < 0.2 else w for w in (a, b, c, d)))
+        lines.append("fruit1 fruit2 fruit3 nothere")
+    (folder / "questions.txt").write_text("\n".join(lines) + "\n")
+    pairs = [f"{a}\t{b}\t{rng.random() * 10:.2f}" for a, b in (rng.choice(words, 2, replace=False) for _ in range(80))]
+    (folder / "pairs.tsv").write_text("# word pairs\n" + "\n".join(pairs) + "\nfruit1\tnothere\t3.0\n")
+
+
+def assert_same_answers(ours, theirs, where=""):
+    """Lists of (word, score) pairs: same words in the same order, scores within 1e-5."""
+    if isinstance(ours, dict):
+        assert ours.keys() == theirs.keys(), where
+        for key in ours:
+            assert_same_answers(ours[key], theirs[key], f"{where}/{key}")
+    elif isinstance(ours, (list, tuple)) and not isinstance(ours, str):
+        assert len(ours) == len(theirs), where
+        for k, (a, b) in enumerate(zip(ours, theirs)):
+            assert_same_answers(a, b, f"{where}[{k}]")
+    elif isinstance(ours, (float, np.floating)) and not isinstance(theirs, str):
+        assert float(ours) == pytest.approx(float(theirs), abs=1e-5, nan_ok=True), where
+    else:
+        assert ours == theirs, where
+
+
+@pytest.mark.slow
+def test_a_gensim_script_runs_unchanged_and_answers_as_gensim(tmp_path):
+    gensim = pytest.importorskip("gensim")
+    from gensim.models import KeyedVectors as GensimKeyedVectors
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    assert gensim.__version__ >= "4"
+    ours_folder, theirs_folder = tmp_path / "ours", tmp_path / "gensim"
+    for folder in (ours_folder, theirs_folder):
+        folder.mkdir()
+        write_evaluation_files(folder)
+    ours = gensim_user_script(Word2Vec, KeyedVectors, ours_folder)
+    theirs = gensim_user_script(GensimWord2Vec, GensimKeyedVectors, theirs_folder, ours_folder / "vectors.txt")
+    assert ours["trained"] == theirs["trained"] == (39, True, 36, True)
+    assert ours["analogies"][1][-1]["section"] == "Total accuracy" and ours["analogies"][0] > 0
+    assert 0 < len(ours["analogies"][1][-1]["correct"]) < 118
+    assert_same_answers(ours, theirs)
+    # and the other way round: our classes read gensim's file and answer as gensim on it
+    again = gensim_user_script(Word2Vec, KeyedVectors, ours_folder, theirs_folder / "vectors.txt")
+    theirs_on_theirs = gensim_user_script(GensimWord2Vec, GensimKeyedVectors, theirs_folder)
+    del again["trained"], theirs_on_theirs["trained"]
+    assert_same_answers(again, theirs_on_theirs)

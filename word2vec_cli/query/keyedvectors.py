@@ -385,17 +385,27 @@ class KeyedVectors(WordVectors):
     def save_word2vec_format(self, fname, fvocab=None, binary=False, total_vec=None, write_header=True,
                              prefix="", append=False, sort_attr="count"):
         """Write the vectors in word2vec's text or binary format (text with every
-        float32 exactly, as gensim writes it). Returns nothing. Options gensim has and
-        this does not (``fvocab``, ``total_vec``, ``write_header=False``, ``prefix``,
-        ``append``) are refused with TypeError."""
-        from ..vectors.word2vec_format import save_word2vec_format
+        float32 exactly, as gensim writes it), most frequent first when the vectors
+        have ``sort_attr`` (``count``: vectors a model trained), else in row order;
+        ``fvocab`` also gets ``word count`` lines. Returns nothing. ``total_vec``,
+        ``write_header=False``, ``prefix`` and ``append`` are refused with TypeError."""
+        from ..vectors.word2vec_format import save_vocabulary, save_word2vec_format
 
-        for name, value, default in (("fvocab", fvocab, None), ("total_vec", total_vec, None),
-                                     ("write_header", write_header, True), ("prefix", prefix, ""),
-                                     ("append", append, False)):
+        for name, value, default in (("total_vec", total_vec, None), ("write_header", write_header, True),
+                                     ("prefix", prefix, ""), ("append", append, False)):
             if value != default:
                 raise TypeError(f"save_word2vec_format: {name}={value!r} is not supported")
-        save_word2vec_format(fname, self.words, self.vectors, binary=bool(binary))
+        attribute = self.__dict__.get("_attrs", {}).get(sort_attr)
+        if attribute is None:
+            if fvocab is not None:
+                raise ValueError(f"Cannot store vocabulary with '{sort_attr}' because that attribute does not exist")
+            words, matrix = self.words, self.vectors
+        else:  # gensim's order: by descending count, ties in row order
+            order = np.argsort(-np.asarray(attribute), kind="stable")
+            words, matrix = [self.words[k] for k in order], self.vectors[order]
+            if fvocab is not None:
+                save_vocabulary(fvocab, words, np.asarray(attribute)[order])
+        save_word2vec_format(fname, words, matrix, binary=bool(binary))
 
     @classmethod
     def load_word2vec_format(cls, fname, fvocab=None, binary=False, encoding="utf8", unicode_errors="strict",

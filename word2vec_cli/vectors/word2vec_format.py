@@ -42,6 +42,12 @@ def save_word2vec_format(path, words, matrix, binary=False):
             handle.write("".join(lines).encode("utf-8", "surrogateescape"))
 
 
+def save_vocabulary(path, words, counts):
+    """Write ``word count`` lines to ``path`` atomically. Returns nothing."""
+    with atomic_output(os.fspath(path)) as handle:
+        handle.write("".join(f"{w} {int(c)}\n" for w, c in zip(words, counts)).encode("utf-8", "surrogateescape"))
+
+
 def _redecode(words, encoding, unicode_errors, path):
     """Return ``words`` (decoded as UTF-8 with surrogate escapes) decoded with
     ``encoding`` and ``unicode_errors`` instead."""
