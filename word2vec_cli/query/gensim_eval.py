@@ -27,10 +27,22 @@ import numpy as np
 
 from ..errors import Word2VecError
 from ..files.inputs import check_readable
-from .keyedvectors import _top
 
 #: Questions scored per matrix product.
 _BATCH = 64
+
+
+def top_positions(scores, count):
+    """Return the positions of the ``count`` highest ``scores``, best first."""
+    count = min(count, scores.shape[0])
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    negated = -scores
+    if count < scores.shape[0]:
+        chosen = np.argpartition(negated, count - 1)[:count]
+    else:
+        chosen = np.arange(scores.shape[0])
+    return chosen[np.argsort(negated[chosen], kind="stable")]
 
 
 class CorrelationResult(collections.namedtuple("CorrelationResult", "statistic pvalue")):
@@ -117,7 +129,7 @@ def _answer(kv, allowed, asked, restrict_vocab, case_insensitive):
         for k, (section, question) in enumerate(batch):
             excluded = set(rows[k].tolist())
             ignore = set(question[:3])
-            nearest = [j for j in _top(scores[:, k], 5 + len(excluded)) if j not in excluded][:5]
+            nearest = [j for j in top_positions(scores[:, k], 5 + len(excluded)) if j not in excluded][:5]
             predicted = None
             for j in nearest:
                 key = kv.index_to_key[j]

@@ -21,6 +21,7 @@ from numbers import Integral
 import numpy as np
 
 from ..vectors.words import FORMATS, WordVectors
+from .gensim_eval import top_positions
 
 #: What names one vector: a word, or a row number.
 KEY_TYPES = (str, Integral)
@@ -42,19 +43,6 @@ def _as_list(value):
     if isinstance(value, np.ndarray) and value.ndim == 2:
         return list(value)
     return list(value)
-
-
-def _top(scores, count):
-    """Return the positions of the ``count`` highest ``scores``, best first."""
-    count = min(count, scores.shape[0])
-    if count <= 0:
-        return np.zeros(0, dtype=np.int64)
-    negated = -scores
-    if count < scores.shape[0]:
-        chosen = np.argpartition(negated, count - 1)[:count]
-    else:
-        chosen = np.arange(scores.shape[0])
-    return chosen[np.argsort(negated[chosen], kind="stable")]
 
 
 class KeyedVectors(WordVectors):
@@ -258,7 +246,7 @@ class KeyedVectors(WordVectors):
         scores = self.vectors[rows] @ mean / self.norms[rows]
         if not topn:
             return scores
-        result = [(self.words[k + clip_start], float(scores[k])) for k in _top(scores, topn + len(excluded))
+        result = [(self.words[k + clip_start], float(scores[k])) for k in top_positions(scores, topn + len(excluded))
                   if k + clip_start not in excluded]
         return result[:topn]
 
@@ -300,7 +288,7 @@ class KeyedVectors(WordVectors):
         scores = shifted(positive) / (shifted(negative) + 0.000001)
         if not topn:
             return scores
-        result = [(self.words[k], float(scores[k])) for k in _top(scores, topn + len(excluded)) if k not in excluded]
+        result = [(self.words[k], float(scores[k])) for k in top_positions(scores, topn + len(excluded)) if k not in excluded]
         return result[:topn]
 
     def rank_by_centrality(self, words, use_norm=True):
