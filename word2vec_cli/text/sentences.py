@@ -125,7 +125,7 @@ class LineSentence:
 
     def _sentences(self, stream):
         step = self.max_sentence_length
-        for number, line in enumerate(stream):
+        for number, line in enumerate(_lines(stream)):
             if self.limit is not None and number >= self.limit:
                 return
             if isinstance(line, bytes):
@@ -133,3 +133,18 @@ class LineSentence:
             words = line.split()
             for start in range(0, len(words), step):
                 yield words[start: start + step]
+
+
+def _lines(stream, block_size=1 << 20):
+    """Yield the lines of a binary ``stream`` read in blocks (bytes, each with its newline)."""
+    rest = b""
+    while True:
+        block = stream.read(block_size)
+        if not block:
+            break
+        lines = (rest + block).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line
+    if rest:
+        yield rest
