@@ -211,6 +211,14 @@ def test_word2vec_trains_from_lists_and_iterables(tmp_path):
     other.train(corpus, total_examples=other.corpus_count, epochs=other.epochs)
     assert corpus.passes == 1 and other.get_latest_training_loss() == 0.0
     assert all(w.startswith("tool") for w, _ in other.wv.most_similar("tool1", topn=3))
+    # max_final_vocab raises min_count as gensim does: 12 words of each topic, counted from a file
+    (tmp_path / "lines.txt").write_text("\n".join(" ".join(s) for s in planted_sentences(400)) + "\n"
+                                        + "rare1 rare2 rare2\n")
+    capped = Word2Vec(corpus_file=str(tmp_path / "lines.txt"), vector_size=8, min_count=1, max_final_vocab=36,
+                      workers=1, epochs=1)
+    assert len(capped.wv) == 36 and capped.effective_min_count == 3 and "rare2" not in capped.wv
+    assert [len(s) for s in word2vec_cli.LineSentence(tmp_path / "lines.txt", max_sentence_length=4, limit=2)] == [
+        4, 4, 2, 4, 4, 2]
     # continued training with new words; saved and loaded as a model file
     new = [["fruit1", "kiwi", "fruit2", "mango"]] * 50
     model.build_vocab(new, update=True)
@@ -229,11 +237,14 @@ def test_word2vec_trains_from_lists_and_iterables(tmp_path):
     with open(tmp_path / "text.txt", "rb") as handle:
         assert len(word2vec_cli.train(handle, size=8, min_count=1, threads=1, iter=1)) == 37
     assert len(word2vec_cli.train(planted_sentences(300), size=8, min_count=1, threads=1, iter=1)) == 37
+    fitted = word2vec_cli.Model.fit(tmp_path / "text.txt", size=8, min_count=1, threads=1, iter=1)
+    assert fitted.most_similar("fruit1", topn=3) == fitted.wv.most_similar("fruit1", topn=3)
+    assert fitted.similarity("fruit1", "fruit2") == fitted.wv.similarity("fruit1", "fruit2")
 
 
 def test_word2vec_refuses_what_it_does_not_support():
     for name, value in (("ns_exponent", 0.5), ("cbow_mean", 0), ("min_alpha", 0.001), ("max_vocab_size", 1000),
-                        ("shrink_windows", False), ("max_final_vocab", 100), ("trim_rule", len)):
+                        ("shrink_windows", False), ("max_final_vocab", 0), ("trim_rule", len)):
         with pytest.raises(Word2VecError, match=f"{name}="):
             Word2Vec(**{name: value})
     with pytest.raises(TypeError, match="size"):

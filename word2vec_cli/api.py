@@ -85,6 +85,12 @@ def load(path, format=None, limit=None):
     return Vectors(loaded.words, loaded.vectors, _trusted=True)
 
 
+#: The query methods a :class:`Model` answers with its vectors.
+_QUERIES = frozenset({"most_similar", "most_similar_cosmul", "similar_by_word", "similar_by_vector", "similarity",
+                      "n_similarity", "distance", "distances", "doesnt_match", "rank", "get_vector", "analogy",
+                      "evaluate_word_analogies", "evaluate_word_pairs"})
+
+
 class Model:
     """A whole training state (a model file, see the README's "Models, checkpoints
     and incremental training"): train it from scratch, further on new text, save
@@ -92,7 +98,9 @@ class Model:
 
     ``Model.load(path)`` opens a saved model; ``Model.fit(corpus, **options)``
     trains a new one. :meth:`train` continues on more text and returns the model,
-    :meth:`save` writes it, :attr:`vectors` gives the word vectors.
+    :meth:`save` writes it, :attr:`vectors` (or :attr:`wv`) gives the word vectors,
+    whose queries (``most_similar``, ``similarity``, ``analogy``, ...) the model
+    answers too.
     """
 
     def __init__(self, path):
@@ -101,6 +109,7 @@ class Model:
         self._folder = tempfile.TemporaryDirectory(prefix="word2vec-model-")
         self._path = os.fspath(path)
         self._saved = None
+        self._wv = None
 
     @classmethod
     def load(cls, path):
@@ -133,7 +142,7 @@ class Model:
             raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
         target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
         run_training(TrainOptions(train=os.fspath(corpus), init_model=init_model, save_model=target, **options))
-        previous, self._path, self._saved = self._path, target, None
+        previous, self._path, self._saved, self._wv = self._path, target, None, None
         if os.path.dirname(previous) == self._folder.name:  # our own earlier copy: no longer needed
             os.unlink(previous)
 
@@ -162,6 +171,19 @@ class Model:
         """:class:`Vectors`: the words and their (input) vectors."""
         saved = self._state()
         return Vectors(saved.vocabulary.words, saved.state.syn0, _trusted=True)
+
+    @property
+    def wv(self):
+        """:class:`Vectors` of the model, kept until it trains again (gensim's name)."""
+        if self._wv is None:
+            self._wv = self.vectors
+        return self._wv
+
+    def __getattr__(self, name):
+        # the vectors' queries on the model itself: model.most_similar(...) is model.wv.most_similar(...)
+        if name in _QUERIES:
+            return getattr(self.wv, name)
+        raise AttributeError(f"'Model' object has no attribute {name!r}")
 
     @property
     def options(self):

@@ -38,7 +38,6 @@ _FIXED = {
     "sorted_vocab": (1, "the vocabulary is always sorted by count"),
     "batch_words": (10000, "threads take whole shares of the corpus, sentences up to 10000 words"),
     "shrink_windows": (True, "windows always shrink at random, as in the reference"),
-    "max_final_vocab": (None, "use min_count to limit the vocabulary"),
 }
 
 
@@ -79,6 +78,13 @@ class _Staged:
             os.unlink(self.path)
 
 
+class _Words:
+    """Words and counts, as a vocabulary has them."""
+
+    def __init__(self, words, counts):
+        self.words, self.counts = words, counts
+
+
 class Word2Vec:
     """gensim 4's ``Word2Vec``: trains on ``sentences`` (an iterable of lists of
     str) or ``corpus_file`` at once when either is given; otherwise call
@@ -105,6 +111,10 @@ class Word2Vec:
         self.ns_exponent, self.cbow_mean, self.max_final_vocab = ns_exponent, cbow_mean, max_final_vocab
         self.shrink_windows, self.compute_loss, self.comment = shrink_windows, bool(compute_loss), comment
         self.callbacks = tuple(callbacks)
+        if max_final_vocab is not None and not (isinstance(max_final_vocab, int) and max_final_vocab > 0):
+            raise UsageError(f"Word2Vec: max_final_vocab={max_final_vocab!r} must be a positive int or None")
+        #: gensim's: min_count, raised when ``max_final_vocab`` asks for fewer words
+        self.effective_min_count = min_count
         self.tmpdir = tmpdir
         self.corpus_count, self.corpus_total_words = 0, 0
         self.wv = KeyedVectors(self.vector_size)
@@ -117,8 +127,10 @@ class Word2Vec:
         self._live = None  # (run, loss before) while training
         self._check()
         if sentences is not None or corpus_file is not None:
-            self._train_staged(self._stage(sentences, corpus_file), self.epochs, self.alpha, self.callbacks,
-                               self.compute_loss)
+            staged = self._stage(sentences, corpus_file)
+            if max_final_vocab is not None:  # its words must be counted before training
+                self.build_vocab(sentences, corpus_file)
+            self._train_staged(staged, self.epochs, self.alpha, self.callbacks, self.compute_loss)
 
     # ------------------------------------------------------------------ corpora
     def _check(self):
@@ -128,7 +140,8 @@ class Word2Vec:
         from .model.options import TrainOptions
 
         values = dict(size=self.vector_size, window=self.window, sample=self.sample, hs=self.hs,
-                      negative=self.negative, threads=self.workers, iter=self.epochs, min_count=self.min_count,
+                      negative=self.negative, threads=self.workers, iter=self.epochs,
+                      min_count=self.effective_min_count,
                       alpha=self.alpha, cbow=0 if self.sg else 1, seed=self.seed, quality="1", debug=0,
                       loss=1 if self.compute_loss else 0, tmpdir=self.tmpdir)
         values.update(extra)
@@ -195,11 +208,22 @@ class Word2Vec:
         from .jobs import run_training
 
         self._vocab_file = os.path.join(self._folder.name, "vocabulary.txt")
-        result = run_training(self._options(train=staged.path, save_vocab=self._vocab_file), vectors_wanted=False)
-        vocabulary = result.vocabulary
+        counted = 1 if self.max_final_vocab is not None else self.min_count
+        result = run_training(self._options(train=staged.path, save_vocab=self._vocab_file, min_count=counted),
+                              vectors_wanted=False)
+        words, counts = result.vocabulary.words, result.vocabulary.counts
+        self.effective_min_count = self.min_count
+        if self.max_final_vocab is not None:
+            # gensim's rule: one more than the count of the first word past max_final_vocab
+            ranked = np.sort(counts[1:])[::-1]
+            floor = int(ranked[self.max_final_vocab]) + 1 if self.max_final_vocab < len(ranked) else 1
+            self.effective_min_count = max(floor, self.min_count)
+            kept = counts >= self.effective_min_count
+            kept[0] = True  # </s>
+            words, counts = [w for w, k in zip(words, kept) if k], counts[kept]
         self._model, self._update = None, False
-        self._note_counts(staged, vocabulary)
-        self._set_vectors(vocabulary, np.zeros((len(vocabulary), self.vector_size), dtype=np.float32))
+        self._note_counts(staged, result.vocabulary)
+        self._set_vectors(_Words(words, counts), np.zeros((len(words), self.vector_size), dtype=np.float32))
 
     def _note_counts(self, staged, vocabulary=None):
         if staged.sentences is not None:

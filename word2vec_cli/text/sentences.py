@@ -3,7 +3,7 @@
 gensim trains on any re-iterable of sentences, each a list of str. The corpus
 encoder (:mod:`.corpus`) reads text, so :func:`write_sentences` streams the
 sentences into a text file, one line per sentence with its words joined by single
-spaces, in blocks of about a megabyte: memory stays flat whatever the corpus size,
+spaces, a few thousand sentences at a time: memory stays flat whatever the corpus size,
 and the text is read once into the token file as any corpus is. A word that could
 not survive that (empty, or containing a space, tab, newline or carriage return,
 which the tokenizer splits on or drops) is refused with a one-line error naming the
@@ -13,14 +13,15 @@ sentence.
 words separated by whitespace), for scripts that use it.
 """
 
+import itertools
 import os
 
 from ..errors import Word2VecError
 
 #: Characters the corpus tokenizer splits on or drops: a word may not contain them.
 _BREAKING = (" ", "\t", "\n", "\r")
-#: Bytes of text gathered before each write.
-_WRITE_BLOCK = 1 << 20
+#: Sentences joined, checked and written at a time.
+_CHUNK = 4096
 
 
 class SentenceCounts:
@@ -61,44 +62,57 @@ def write_sentences(sentences, handle):
     except TypeError:
         raise Word2VecError(f"sentences must be an iterable of lists of words, got {type(sentences).__name__}") \
             from None
-    pending, size = [], 0
-    for sentence in iterator:
-        counts.sentences += 1
-        if isinstance(sentence, (str, bytes)):
-            raise Word2VecError(f"sentence {counts.sentences}: a sentence must be a list of words, "
-                                f"got a {type(sentence).__name__} ({sentence[:40]!r})")
-        if not isinstance(sentence, (list, tuple)):
-            sentence = list(sentence)
+    while True:
+        chunk = list(itertools.islice(iterator, _CHUNK))
+        if not chunk:
+            return counts
+        first = counts.sentences + 1
+        counts.sentences += len(chunk)
+        if not all(type(sentence) is list for sentence in chunk):
+            chunk = [_as_list(sentence, first + k) for k, sentence in enumerate(chunk)]
         try:
-            line = " ".join(sentence)
+            lines = [" ".join(sentence) for sentence in chunk]
         except TypeError:
-            raise _bad_word(sentence, counts.sentences) from None
-        n_words = len(sentence)
-        if not n_words:
-            continue
-        # join put exactly n - 1 spaces in: any other space, or a tab, newline or
-        # carriage return, came from a word (C-speed checks on the joined line)
-        if (not line or line.count(" ") != n_words - 1 or "\t" in line or "\n" in line or "\r" in line or "  " in line
-                or line[0] == " " or line[-1] == " "):
-            raise _bad_word(sentence, counts.sentences)
+            _find_bad_word(chunk, first)
+        n_words = sum(map(len, chunk))
+        if "" in lines:  # empty sentences are skipped; a sentence of empty words is refused
+            for k, (sentence, line) in enumerate(zip(chunk, lines)):
+                if not line and sentence:
+                    raise _bad_word(sentence, first + k)
+            lines = [line for line in lines if line]
+            if not lines:
+                continue
+        text = "\n".join(lines) + "\n"
+        # join put exactly n - 1 spaces in each line: any other space, an empty word,
+        # or a tab, newline or carriage return inside a word shows in the whole text
+        # (C-speed scans; only then look sentence by sentence)
+        if (text.count(" ") != n_words - len(lines) or text.count("\n") != len(lines) or "\t" in text
+                or "\r" in text or "  " in text or " \n" in text or "\n " in text or text[0] == " "):
+            _find_bad_word(chunk, first)
+        try:
+            handle.write(text.encode("utf-8", "surrogateescape"))
+        except UnicodeEncodeError as exc:
+            raise Word2VecError(f"sentences {first}-{counts.sentences}: a word cannot be encoded as UTF-8 "
+                                f"({exc.reason})") from None
         counts.words += n_words
-        counts.lines += 1
-        pending.append(line)
-        size += len(line) + 1
-        if size >= _WRITE_BLOCK:
-            _write_lines(handle, pending, counts.sentences)
-            pending, size = [], 0
-    if pending:
-        _write_lines(handle, pending, counts.sentences)
-    return counts
+        counts.lines += len(lines)
 
 
-def _write_lines(handle, lines, number):
-    lines.append("")
-    try:
-        handle.write("\n".join(lines).encode("utf-8", "surrogateescape"))
-    except UnicodeEncodeError as exc:
-        raise Word2VecError(f"near sentence {number}: a word cannot be encoded as UTF-8 ({exc.reason})") from None
+def _as_list(sentence, number):
+    """Return ``sentence`` as a list of its words; raise for a bare str or bytes."""
+    if isinstance(sentence, (str, bytes)):
+        raise Word2VecError(f"sentence {number}: a sentence must be a list of words, "
+                            f"got a {type(sentence).__name__} ({sentence[:40]!r})")
+    return list(sentence)
+
+
+def _find_bad_word(chunk, first):
+    """Raise the one-line error for the first sentence of ``chunk`` (numbered from
+    ``first``) that cannot be written as a line of words."""
+    for k, sentence in enumerate(chunk):
+        if any(not isinstance(w, str) or not w or any(ch in w for ch in _BREAKING) for w in sentence):
+            raise _bad_word(sentence, first + k)
+    raise Word2VecError(f"sentences {first}-{first + len(chunk) - 1}: cannot be written as lines of words")
 
 
 class LineSentence:
