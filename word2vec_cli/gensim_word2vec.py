@@ -89,7 +89,8 @@ class Word2Vec:
     """gensim 4's ``Word2Vec``: trains on ``sentences`` (an iterable of lists of
     str) or ``corpus_file`` at once when either is given; otherwise call
     :meth:`build_vocab` and :meth:`train`. The parameters are gensim's, with its
-    defaults; ``workers`` are threads. See the module's description."""
+    defaults; ``workers`` are threads; ``tmpdir`` (ours) is the folder of the
+    temporary text, token and model files. See the module's description."""
 
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, alpha=0.025, window=5, min_count=5,
                  max_vocab_size=None, sample=1e-3, seed=1, workers=3, min_alpha=0.0001, sg=0, hs=0, negative=5,
@@ -124,7 +125,8 @@ class Word2Vec:
         self._vocab_file = None  # the vocabulary of build_vocab, before the first training
         self._update = False  # build_vocab(update=True) seen: the next training adds words
         self._staged = None
-        self._live = None  # (run, loss before) while training
+        self._live = None  # the run, while training (callbacks read its vectors and loss)
+        self._loss_base = 0.0  # its loss when this train() call started
         self._check()
         if sentences is not None or corpus_file is not None:
             staged = self._stage(sentences, corpus_file)
@@ -168,7 +170,8 @@ class Word2Vec:
             with open(path, "wb", buffering=1 << 20) as handle:
                 counts = write_sentences(sentences, handle)
         except OSError as exc:
-            os.unlink(path) if os.path.exists(path) else None
+            if os.path.exists(path):
+                os.unlink(path)
             raise Word2VecError(f"cannot write the sentences to {path}: {exc.strerror or exc} (set tmpdir=)") from None
         except BaseException:
             os.unlink(path)
