@@ -332,6 +332,13 @@ def assert_same_answers(ours, theirs, where=""):
         assert ours.keys() == theirs.keys(), where
         for key in ours:
             assert_same_answers(ours[key], theirs[key], f"{where}/{key}")
+    elif isinstance(ours, list) and ours and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], float)
+                                                 for p in ours):
+        # a ranking: the same words in the same order, except two whose scores tie within 1e-5
+        assert len(ours) == len(theirs), where
+        for k, ((word, score), (other, other_score)) in enumerate(zip(ours, theirs)):
+            assert score == pytest.approx(other_score, abs=1e-5), f"{where}[{k}]"
+            assert word == other or any(w == other and abs(s - score) <= 1e-5 for w, s in ours), f"{where}[{k}]"
     elif isinstance(ours, (list, tuple)) and not isinstance(ours, str):
         assert len(ours) == len(theirs), where
         for k, (a, b) in enumerate(zip(ours, theirs)):

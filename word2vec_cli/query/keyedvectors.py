@@ -416,10 +416,14 @@ class KeyedVectors(WordVectors):
         return cls(words, matrix, _trusted=True)
 
     @classmethod
-    def load(cls, fname, format=None, limit=None):
+    def load(cls, fname, mmap=None, format=None, limit=None):
         """Read a vector file written by :meth:`save` (text or binary, detected; or
-        ``format='npy'``); return :class:`KeyedVectors`. Never unpickles."""
+        ``format='npy'``); return :class:`KeyedVectors`. Never unpickles; ``mmap``
+        (gensim's) is refused with TypeError."""
         from ..vectors.read import load as load_file
+
+        if mmap is not None:
+            raise TypeError(f"KeyedVectors.load: mmap={mmap!r} is not supported (vector files are read whole)")
 
         loaded = load_file(fname, format=format, limit=limit)
         return cls(loaded.words, loaded.vectors, _trusted=True)
