@@ -176,7 +176,7 @@ def test_word2vec_format_files(tmp_path):
 
 class Recorder(CallbackAny2Vec):
     def __init__(self):
-        self.events, self.losses = [], []
+        self.events, self.losses, self.vectors = [], [], []
 
     def on_train_begin(self, model):
         self.events.append("train_begin")
@@ -187,6 +187,7 @@ class Recorder(CallbackAny2Vec):
     def on_epoch_end(self, model):
         self.events.append("epoch_end")
         self.losses.append(model.get_latest_training_loss())
+        self.vectors.append(model.wv["fruit0"].copy())
 
     def on_train_end(self, model):
         self.events.append("train_end")
@@ -200,6 +201,7 @@ def test_word2vec_trains_from_lists_and_iterables(tmp_path):
     assert recorder.events == ["train_begin"] + ["epoch_begin", "epoch_end"] * 3 + ["train_end"]
     assert 0 < recorder.losses[0] < recorder.losses[1] < recorder.losses[2] == model.get_latest_training_loss()
     assert type(model.get_latest_training_loss()) is float
+    assert not np.array_equal(recorder.vectors[0], recorder.vectors[1])  # the callbacks see the live vectors
     assert len(model.wv) == 36 and "</s>" not in model.wv and model.corpus_count == 1500
     assert model.wv.get_vecattr("fruit0", "count") > 0
     assert all(w.startswith("fruit") for w, _ in model.wv.most_similar("fruit3", topn=5))
@@ -240,6 +242,18 @@ def test_word2vec_trains_from_lists_and_iterables(tmp_path):
     fitted = word2vec_cli.Model.fit(tmp_path / "text.txt", size=8, min_count=1, threads=1, iter=1)
     assert fitted.most_similar("fruit1", topn=3) == fitted.wv.most_similar("fruit1", topn=3)
     assert fitted.similarity("fruit1", "fruit2") == fitted.wv.similarity("fruit1", "fruit2")
+
+
+class Failing(CallbackAny2Vec):
+    def on_epoch_end(self, model):
+        raise ValueError("stop here")
+
+
+def test_a_failing_callback_stops_training_and_leaves_no_files(tmp_path):
+    with pytest.raises(ValueError, match="stop here"):
+        Word2Vec(planted_sentences(200), vector_size=8, min_count=1, workers=2, epochs=3, callbacks=[Failing()],
+                 tmpdir=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_word2vec_refuses_what_it_does_not_support():

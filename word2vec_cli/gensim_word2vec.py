@@ -129,10 +129,14 @@ class Word2Vec:
         self._loss_base = 0.0  # its loss when this train() call started
         self._check()
         if sentences is not None or corpus_file is not None:
-            staged = self._stage(sentences, corpus_file)
-            if max_final_vocab is not None:  # its words must be counted before training
-                self.build_vocab(sentences, corpus_file)
-            self._train_staged(staged, self.epochs, self.alpha, self.callbacks, self.compute_loss)
+            try:
+                staged = self._stage(sentences, corpus_file)
+                if max_final_vocab is not None:  # its words must be counted before training
+                    self.build_vocab(sentences, corpus_file)
+                self._train_staged(staged, self.epochs, self.alpha, self.callbacks, self.compute_loss)
+            except BaseException:
+                self._folder.cleanup()  # no model comes of it: its folder goes at once
+                raise
 
     # ------------------------------------------------------------------ corpora
     def _check(self):
@@ -271,7 +275,8 @@ class Word2Vec:
         target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
         extra = dict(train=staged.path, iter=epochs, alpha=alpha, save_model=target, loss=1 if compute_loss else 0)
         if self._model is not None:
-            extra.update(init_model=self._model, update_vocab=1 if self._update else 0)
+            # gensim's update: a new Huffman tree over the merged counts, trained rows kept
+            extra.update(init_model=self._model, update_vocab=1 if self._update else 0, hs_update="rebuild")
         elif self._vocab_file is not None:
             extra.update(read_vocab=self._vocab_file)
         options = self._options(**extra)
