@@ -219,6 +219,9 @@ def test_word2vec_trains_from_lists_and_iterables(tmp_path):
     capped = Word2Vec(corpus_file=str(tmp_path / "lines.txt"), vector_size=8, min_count=1, max_final_vocab=36,
                       workers=1, epochs=1)
     assert len(capped.wv) == 36 and capped.effective_min_count == 3 and "rare2" not in capped.wv
+    for _ in range(2):  # a model trained on files goes on, call after call
+        capped.train(corpus_file=str(tmp_path / "lines.txt"), total_examples=capped.corpus_count, epochs=1)
+    assert len(capped.wv) == 36
     assert [len(s) for s in word2vec_cli.LineSentence(tmp_path / "lines.txt", max_sentence_length=4, limit=2)] == [
         4, 4, 2, 4, 4, 2]
     # continued training with new words; saved and loaded as a model file

@@ -125,6 +125,7 @@ class Word2Vec:
         self._vocab_file = None  # the vocabulary of build_vocab, before the first training
         self._update = False  # build_vocab(update=True) seen: the next training adds words
         self._staged = None
+        self._serial = 0
         self._live = None  # the run, while training (callbacks read its vectors and loss)
         self._loss_base = 0.0  # its loss when this train() call started
         self._check()
@@ -169,7 +170,7 @@ class Word2Vec:
         if corpus_file is not None:
             self._staged = _Staged(source, os.fspath(corpus_file), owned=False)
             return self._staged
-        path = os.path.join(self._folder.name, f"sentences-{len(os.listdir(self._folder.name))}.txt")
+        path = self._new_path("sentences", ".txt")
         try:
             with open(path, "wb", buffering=1 << 20) as handle:
                 counts = write_sentences(sentences, handle)
@@ -185,6 +186,11 @@ class Word2Vec:
             raise Word2VecError("the sentences hold no word")
         self._staged = _Staged(source, path, owned=True, sentences=counts.sentences, words=counts.words)
         return self._staged
+
+    def _new_path(self, stem, suffix):
+        """Return a path in the model's folder that was never used."""
+        self._serial += 1
+        return os.path.join(self._folder.name, f"{stem}-{self._serial}{suffix}")
 
     def _unstage(self):
         if self._staged is not None:
@@ -272,7 +278,7 @@ class Word2Vec:
     def _train_staged(self, staged, epochs, alpha, callbacks, compute_loss):
         from .training.hooked import train_with_hooks
 
-        target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
+        target = self._new_path("model", ".w2v")
         extra = dict(train=staged.path, iter=epochs, alpha=alpha, save_model=target, loss=1 if compute_loss else 0)
         if self._model is not None:
             # gensim's update: a new Huffman tree over the merged counts, trained rows kept
