@@ -222,6 +222,7 @@ def test_word2vec_trains_from_lists_and_iterables(tmp_path):
     for _ in range(2):  # a model trained on files goes on, call after call
         capped.train(corpus_file=str(tmp_path / "lines.txt"), total_examples=capped.corpus_count, epochs=1)
     assert len(capped.wv) == 36
+    capped.save(tmp_path / "capped.w2v")
     assert [len(s) for s in word2vec_cli.LineSentence(tmp_path / "lines.txt", max_sentence_length=4, limit=2)] == [
         4, 4, 2, 4, 4, 2]
     # continued training with new words; saved and loaded as a model file
