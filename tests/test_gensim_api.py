@@ -244,6 +244,9 @@ def test_word2vec_trains_from_lists_and_iterables(tmp_path):
         assert len(word2vec_cli.train(handle, size=8, min_count=1, threads=1, iter=1)) == 37
     assert len(word2vec_cli.train(planted_sentences(300), size=8, min_count=1, threads=1, iter=1)) == 37
     fitted = word2vec_cli.Model.fit(tmp_path / "text.txt", size=8, min_count=1, threads=1, iter=1)
+    for _ in range(2):  # the second train() used to overwrite, then delete, the model file
+        fitted.train(tmp_path / "text.txt", iter=1, threads=1)
+    fitted.save(tmp_path / "fitted.w2v")
     assert fitted.most_similar("fruit1", topn=3) == fitted.wv.most_similar("fruit1", topn=3)
     assert fitted.similarity("fruit1", "fruit2") == fitted.wv.similarity("fruit1", "fruit2")
 

@@ -110,6 +110,7 @@ class Model:
         self._path = os.fspath(path)
         self._saved = None
         self._wv = None
+        self._serial = 0
 
     @classmethod
     def load(cls, path):
@@ -140,7 +141,8 @@ class Model:
         unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
         if unknown:
             raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
-        target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
+        self._serial += 1  # a new name each time: the previous model is read while this one is written
+        target = os.path.join(self._folder.name, f"model-{self._serial}.w2v")
         run_training(TrainOptions(train=os.fspath(corpus), init_model=init_model, save_model=target, **options))
         previous, self._path, self._saved, self._wv = self._path, target, None, None
         if os.path.dirname(previous) == self._folder.name:  # our own earlier copy: no longer needed
