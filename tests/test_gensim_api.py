@@ -278,6 +278,10 @@ def test_word2vec_refuses_what_it_does_not_support():
         Word2Vec("a b c")
     with pytest.raises(Word2VecError, match="a sentence must be a list"):
         Word2Vec(["a b c"])
+    with pytest.raises(Word2VecError, match="sentence 2: a sentence must be a list of words, got NoneType"):
+        Word2Vec([("a", "b"), None])
+    with pytest.raises(Word2VecError, match="sentence 1: words must be str, got int"):
+        Word2Vec([["a", 3]])
     model = Word2Vec(vector_size=8)
     with pytest.raises(ValueError, match="epochs"):
         model.train([["a"]], total_examples=1)

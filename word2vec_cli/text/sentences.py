@@ -103,7 +103,11 @@ def _as_list(sentence, number):
     if isinstance(sentence, (str, bytes)):
         raise Word2VecError(f"sentence {number}: a sentence must be a list of words, "
                             f"got a {type(sentence).__name__} ({sentence[:40]!r})")
-    return list(sentence)
+    try:
+        return list(sentence)
+    except TypeError:
+        raise Word2VecError(f"sentence {number}: a sentence must be a list of words, "
+                            f"got {type(sentence).__name__}") from None
 
 
 def _find_bad_word(chunk, first):
