@@ -40,9 +40,7 @@ def _as_list(value):
         return []
     if isinstance(value, KEY_TYPES) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return [value]
-    if isinstance(value, np.ndarray) and value.ndim == 2:
-        return list(value)
-    return list(value)
+    return list(value)  # a list of items, or a matrix of vectors (its rows)
 
 
 class KeyedVectors(WordVectors):
