@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 STAMP  := $(VENV)/.installed
 #: Extras the test suite exercises (each optional feature's tests skip without its extra).
-EXTRAS ?= test,zh,plot,dask
+EXTRAS ?= test,zh,plot,dask,compat
 BENCH_STAMP := $(VENV)/.installed-bench
 CORPUS ?= $(OUT)/demo/corpus.txt
 

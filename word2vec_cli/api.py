@@ -1,71 +1,28 @@
 """The Python API: train vectors, load them, query them.
 
-:class:`Vectors` is what :func:`train` and :func:`load` return: the words and their
-matrix (:class:`~word2vec_cli.vectors.words.WordVectors`) plus the reference's
-nearest-word and analogy queries. The command line and this module sit side by side
-at the top of the package; both only call the layers below.
+:class:`Vectors` (the same class as :class:`~word2vec_cli.query.keyedvectors.KeyedVectors`)
+is what :func:`train` and :func:`load` return: the words and their matrix with
+gensim's queries and the reference's. gensim's ``Word2Vec`` class is
+:mod:`word2vec_cli.gensim_word2vec`. The command line and these modules sit side by
+side at the top of the package; they only call the layers below.
 """
 
+import contextlib
 import dataclasses
 import os
 
 from .model.options import TrainOptions
-from .vectors.words import FORMATS, WordVectors
+from .query.keyedvectors import KeyedVectors
 
 
-class Vectors(WordVectors):
-    """Words and their vectors (as :class:`WordVectors`, same parameters), with the
-    reference's nearest-word and analogy queries and :meth:`save`."""
-
-    _space = None
-
-    def save(self, path, binary=False, format=None):
-        """Write the vectors to ``path``.
-
-        ``format`` is ``'text'``, ``'binary'`` or ``'npy'`` (``path.npy`` plus
-        ``path.vocab``); without it ``binary`` chooses between the reference formats.
-        Returns nothing.
-        """
-        from .vectors.npy import save_npy
-        from .vectors.write import save_vectors
-
-        format = format or ("binary" if binary else "text")
-        if format == "npy":
-            save_npy(path, self.words, self.vectors)
-        elif format in ("text", "binary"):
-            save_vectors(path, self.words, self.vectors, binary=format == "binary")
-        else:
-            raise ValueError(f"unknown vector format {format!r}; use one of {', '.join(FORMATS)}")
-
-    def query_space(self):
-        """Return a :class:`~word2vec_cli.query.space.QuerySpace` over these vectors
-        (built on first use and kept: change ``vectors`` in place and it is out of date)."""
-        if self._space is None:
-            from .query.space import QuerySpace
-
-            self._space = QuerySpace(self)
-        return self._space
-
-    def most_similar(self, words, n=40):
-        """Return the ``n`` nearest words to the sum of ``words`` (a word or a list)
-        as (word, cosine) pairs, best first.
-
-        Scores are computed exactly as the reference's ``distance`` does; the input
-        words are excluded. Raises KeyError for an unknown word.
-        """
-        return self.query_space().most_similar(words, n)
-
-    def analogy(self, a, b, c, n=40, method="add"):
-        """Return the ``n`` best answers to "a is to b as c is to ?" as (word, score) pairs.
-
-        ``method`` is ``'add'`` (the reference's b - a + c, positive scores only) or
-        ``'mul'`` (3CosMul). Raises KeyError for an unknown word.
-        """
-        return self.query_space().analogy(a, b, c, n=n, method=method)
+#: The vectors :func:`train` and :func:`load` return: gensim's ``KeyedVectors``
+#: queries plus the reference's (one class; ``Vectors`` is its older name).
+Vectors = KeyedVectors
 
 
 def train(corpus, output=None, **options):
-    """Train word vectors on ``corpus`` (a text file, ``-`` for stdin, a FIFO) and return them.
+    """Train word vectors on ``corpus`` (a text file, ``-`` for stdin, a FIFO; or a
+    file object, or an iterable of sentences, each a list of str) and return them.
 
     Keyword options are the ``word2vec`` flags with ``_`` for ``-`` (``size``,
     ``window``, ``sample``, ``hs``, ``negative``, ``threads``, ``iter``, ``min_count``,
@@ -85,9 +42,38 @@ def train(corpus, output=None, **options):
     unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
     if unknown:
         raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
-    opts = TrainOptions(train=os.fspath(corpus), output=output and os.fspath(output), **options)
-    result = run_training(opts, evaluate=make_evaluator(opts.eval, opts.eval_pairs))
+    with _corpus_path(corpus, options.get("tmpdir")) as path:
+        opts = TrainOptions(train=path, output=output and os.fspath(output), **options)
+        result = run_training(opts, evaluate=make_evaluator(opts.eval, opts.eval_pairs))
     return Vectors(result.vocabulary.words, result.syn0, _trusted=True)
+
+
+@contextlib.contextmanager
+def _corpus_path(corpus, tmpdir=None):
+    """Yield a path to train on: ``corpus`` itself when it is a path; else a
+    temporary text file (deleted afterwards) holding a file object's contents or
+    an iterable of sentences (lists of str) one a line."""
+    if isinstance(corpus, (str, bytes, os.PathLike)):
+        yield os.fsdecode(corpus)
+        return
+    import shutil
+    import tempfile
+
+    from .text.sentences import write_sentences
+
+    with tempfile.TemporaryDirectory(prefix="word2vec-text-", dir=tmpdir) as folder:
+        path = os.path.join(folder, "corpus.txt")
+        with open(path, "wb", buffering=1 << 20) as handle:
+            if hasattr(corpus, "read"):
+                first = corpus.read(0)
+                if isinstance(first, str):
+                    for block in iter(lambda: corpus.read(1 << 20), ""):
+                        handle.write(block.encode("utf-8", "surrogateescape"))
+                else:
+                    shutil.copyfileobj(corpus, handle, 1 << 20)
+            else:
+                write_sentences(corpus, handle)
+        yield path
 
 
 def load(path, format=None, limit=None):
@@ -99,6 +85,12 @@ def load(path, format=None, limit=None):
     return Vectors(loaded.words, loaded.vectors, _trusted=True)
 
 
+#: The query methods a :class:`Model` answers with its vectors.
+_QUERIES = frozenset({"most_similar", "most_similar_cosmul", "similar_by_word", "similar_by_vector", "similarity",
+                      "n_similarity", "distance", "distances", "doesnt_match", "rank", "get_vector", "analogy",
+                      "evaluate_word_analogies", "evaluate_word_pairs"})
+
+
 class Model:
     """A whole training state (a model file, see the README's "Models, checkpoints
     and incremental training"): train it from scratch, further on new text, save
@@ -106,7 +98,9 @@ class Model:
 
     ``Model.load(path)`` opens a saved model; ``Model.fit(corpus, **options)``
     trains a new one. :meth:`train` continues on more text and returns the model,
-    :meth:`save` writes it, :attr:`vectors` gives the word vectors.
+    :meth:`save` writes it, :attr:`vectors` (or :attr:`wv`) gives the word vectors,
+    whose queries (``most_similar``, ``similarity``, ``analogy``, ...) the model
+    answers too.
     """
 
     def __init__(self, path):
@@ -115,6 +109,8 @@ class Model:
         self._folder = tempfile.TemporaryDirectory(prefix="word2vec-model-")
         self._path = os.fspath(path)
         self._saved = None
+        self._wv = None
+        self._serial = 0
 
     @classmethod
     def load(cls, path):
@@ -145,9 +141,10 @@ class Model:
         unknown = set(options) - {f.name for f in dataclasses.fields(TrainOptions)}
         if unknown:
             raise TypeError(f"unknown training option(s): {', '.join(sorted(unknown))}")
-        target = os.path.join(self._folder.name, f"model-{len(os.listdir(self._folder.name))}.w2v")
+        self._serial += 1  # a new name each time: the previous model is read while this one is written
+        target = os.path.join(self._folder.name, f"model-{self._serial}.w2v")
         run_training(TrainOptions(train=os.fspath(corpus), init_model=init_model, save_model=target, **options))
-        previous, self._path, self._saved = self._path, target, None
+        previous, self._path, self._saved, self._wv = self._path, target, None, None
         if os.path.dirname(previous) == self._folder.name:  # our own earlier copy: no longer needed
             os.unlink(previous)
 
@@ -176,6 +173,19 @@ class Model:
         """:class:`Vectors`: the words and their (input) vectors."""
         saved = self._state()
         return Vectors(saved.vocabulary.words, saved.state.syn0, _trusted=True)
+
+    @property
+    def wv(self):
+        """:class:`Vectors` of the model, kept until it trains again (gensim's name)."""
+        if self._wv is None:
+            self._wv = self.vectors
+        return self._wv
+
+    def __getattr__(self, name):
+        # the vectors' queries on the model itself: model.most_similar(...) is model.wv.most_similar(...)
+        if name in _QUERIES:
+            return getattr(self.wv, name)
+        raise AttributeError(f"'Model' object has no attribute {name!r}")
 
     @property
     def options(self):
