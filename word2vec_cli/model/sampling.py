@@ -42,6 +42,12 @@ def unigram_bounds(counts, table_size=TABLE_SIZE, power=POWER):
     ``bounds[0] = 0`` and ``bounds[V] = table_size``; memory is O(V).
     """
     weights = np.asarray(counts, dtype=np.float64) ** power
+    if not weights.sum() > 0:
+        # every count 0: the reference's running sum is 0/0 (NaN), no comparison with
+        # it holds, and every entry of its table is word 0
+        bounds = np.full(len(weights) + 1, table_size, dtype=np.int64)
+        bounds[0] = 0
+        return bounds
     return _bounds_from_weights(weights, np.int64(table_size))
 
 
