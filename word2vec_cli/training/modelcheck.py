@@ -24,6 +24,9 @@ MAX_FILE_WINDOW = 10_000
 MAX_FILE_NEGATIVE = 1_000
 #: The schedule's ``iter * words per epoch`` must fit the kernels' int64 arithmetic.
 MAX_SCHEDULE_WORDS = 1 << 62
+#: Largest weight accepted: the dot product of two rows stays finite in float32
+#: (10^30 times the largest -size, 10^5, is far below 3.4e38).
+MAX_WEIGHT = 1e15
 #: Longest word a vocabulary holds (the tokenizer's limit).
 MAX_WORD_BYTES = 98
 
@@ -71,9 +74,11 @@ def check_options(path, stored):
         checkpoint_interval(options.checkpoint_every)
     except UsageError as exc:
         raise _bad(path, f"options: {exc}") from None
+    # a learning rate above 1, or a decay factor 1 - alpha l2 below 0, diverges to NaN
     for name, value, bound in (("threads", options.threads, MAX_FILE_THREADS),
                                ("window", options.window, MAX_FILE_WINDOW),
-                               ("negative", options.negative, MAX_FILE_NEGATIVE)):
+                               ("negative", options.negative, MAX_FILE_NEGATIVE), ("alpha", options.alpha, 1),
+                               ("alpha * l2", options.alpha * options.l2, 1), ("cap", options.cap, MAX_WEIGHT)):
         if value > bound:
             raise _bad(path, f"option {name!r} is {value}, more than the {bound} a model file may hold")
     return options
@@ -167,8 +172,8 @@ def check_arrays(path, loaded, options, meta, n_words):
     threads = options.threads
     for name, shape in zip(("syn0", "syn1", "syn1neg"), expected_shapes(options, n_words)):
         matrix = _array(path, loaded, name, np.float32, shape)
-        if not np.isfinite(matrix).all():
-            raise _bad(path, f"array {name!r} holds a NaN or infinite weight")
+        if not (np.abs(matrix) <= MAX_WEIGHT).all():  # NaN fails the comparison too
+            raise _bad(path, f"array {name!r} holds a NaN, infinite or absurd (beyond {MAX_WEIGHT:g}) weight")
     state = _array(path, loaded, "threads", np.uint64, (threads, STATE_FIELDS))
     progress = _array(path, loaded, "progress", np.int64, (threads,))
     alphas = _array(path, loaded, "alphas", np.float32, (threads,))
@@ -190,7 +195,8 @@ def check_arrays(path, loaded, options, meta, n_words):
         raise _bad(path, "array 'threads' holds word counts outside the epoch")
     if (progress < 0).any() or (progress > options.iter * max(n_tokens, meta["epoch_words"])).any():
         raise _bad(path, "array 'progress' holds a count outside the schedule")
-    if not (np.isfinite(alphas).all() and (alphas > 0).all() and (alphas <= np.float32(options.alpha) * 1.0001).all()):
+    rates = alphas.astype(np.float64)
+    if not (np.isfinite(rates).all() and (rates > 0).all() and (rates <= options.alpha * 1.0001).all()):
         raise _bad(path, f"array 'alphas' holds a learning rate outside (0, {options.alpha}]")
     if not (np.isfinite(losses).all() and (losses >= 0).all()):
         raise _bad(path, "array 'losses' holds a negative or non-finite value")
@@ -214,10 +220,21 @@ def check_tree(path, loaded, options, n_words):
         raise _bad(path, "a stored Huffman tree needs at least two words")
     if (lengths < 1).any() or (lengths > MAX_CODE_LENGTH).any():
         raise _bad(path, f"array 'code_lengths' holds a length outside 1..{MAX_CODE_LENGTH}")
-    used = np.arange(MAX_CODE_LENGTH)[None, :] < lengths[:, None]
-    if (codes[used] > 1).any():
+    # every entry, not only those within the code lengths: files written here hold zeros beyond them
+    if (codes > 1).any():
         raise _bad(path, "array 'codes' holds a bit other than 0 or 1")
-    inner = points[used]
-    if (inner < 0).any() or (inner > n_words - 2).any() or (points[:, 0] != n_words - 2).any():
+    if (points < 0).any() or (points > n_words - 2).any() or (points[:, 0] != n_words - 2).any():
         raise _bad(path, f"array 'points' holds an inner node outside 0..{n_words - 2} (or a path not from the root)")
+    # the paths must make one tree: each (inner node, bit) leads to one child, an
+    # inner node or a single word
+    depth = np.arange(MAX_CODE_LENGTH)[None, :]
+    used = depth < lengths[:, None]
+    leaves = -1 - np.arange(n_words, dtype=np.int64)[:, None]
+    child = np.where(depth == lengths[:, None] - 1, leaves, np.roll(points, -1, axis=1).astype(np.int64))
+    keys = points[used].astype(np.int64) * 2 + codes[used]
+    order = np.argsort(keys, kind="stable")
+    keys, kids = keys[order], child[used][order]
+    same = keys[1:] == keys[:-1]
+    if (kids[1:][same] != kids[:-1][same]).any():
+        raise _bad(path, "arrays 'codes', 'points' and 'code_lengths' do not describe one tree")
     return codes, points, lengths

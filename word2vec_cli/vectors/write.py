@@ -127,17 +127,17 @@ def _slow_text_rows(word_bytes, matrix):
 
 def _check_text_words(pool, starts):
     """Refuse a word the text format cannot hold (a reader would not give it back):
-    an empty one, or one with a newline or a tab. Returns nothing."""
+    an empty one, or one with a newline (the reader splits lines first). Returns nothing."""
     lengths = starts[1:] - starts[:-1] - 1
     empty = np.flatnonzero(lengths <= 0)
     if empty.size:
         raise Word2VecError(f"cannot write word {int(empty[0])} (counting from 0) to a text vector file: "
                             "it is empty")
-    breaks = np.flatnonzero((pool == 10) | (pool == 9))
+    breaks = np.flatnonzero(pool == 10)
     if breaks.size:
         index = int(np.searchsorted(starts, breaks[0], "right")) - 1
         raise Word2VecError(f"cannot write word {index} (counting from 0) to a text vector file: "
-                            "it contains a newline or a tab")
+                            "it contains a newline")
 
 
 def _joined_words(words):
@@ -172,8 +172,8 @@ def save_vectors(path, words, matrix, binary=False):
     Byte for byte what the reference writes: header ``"V D\\n"``; text records are
     the word, a space and each component as ``%lf`` followed by a space, then a
     newline; binary records are the word, a space, D little-endian float32 and a
-    newline. Words (str, or bytes) may not contain spaces, nor, in text, newlines or
-    tabs, nor be empty (:class:`Word2VecError` naming the word's index: the format
+    newline. Words (str, or bytes) may not contain spaces, nor, in text, newlines,
+    nor be empty (:class:`Word2VecError` naming the word's index: the format
     cannot hold them). The file is written atomically. Returns nothing.
     """
     matrix = np.ascontiguousarray(matrix, dtype="<f4")
