@@ -92,6 +92,8 @@ def check_meta(path, stored, options):
     for name in ("epoch", "epoch_words", "n_tokens"):
         if not _is_int(meta.get(name)) or meta[name] < 0:
             raise _bad(path, f"meta {name!r} is not a non-negative integer: {repr(meta.get(name))[:40]}")
+    if meta["epoch_words"] == 0:
+        raise _bad(path, "meta 'epoch_words' is 0 (no text was ever trained on)")
     if meta["epoch"] > options.iter:
         raise _bad(path, f"meta 'epoch' {meta['epoch']} is beyond the schedule's {options.iter} epochs")
     if options.iter * max(meta["epoch_words"], meta["n_tokens"]) >= MAX_SCHEDULE_WORDS:
@@ -132,6 +134,8 @@ def check_words(path, loaded):
         raise _bad(path, f"array 'counts' holds a negative count ({int(counts.min())})")
     if int(counts.max()) > MAX_COUNT // len(counts) and sum(counts.tolist()) > MAX_COUNT:
         raise _bad(path, "array 'counts' adds up to more than a 64-bit count holds")
+    if not counts.any():
+        raise _bad(path, "array 'counts' holds only zeros")
     if ((words == 32) | (words == 9) | (words == 13)).any():
         raise _bad(path, "array 'words' holds a word with a space, tab or carriage return")
     word_list = bytes(words).split(b"\n")
