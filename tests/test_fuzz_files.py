@@ -129,7 +129,7 @@ def _replace(header, section, key, value):
 
 
 _DELETE = object()
-_ODD_VALUES = [-1, 0, 1, 2 ** 70, -(2 ** 63), 1.5, 1e300, "x", "", None, True, [], {}, [1, 2], _DELETE]
+_ODD_VALUES = [-1, 0, 1, 2 ** 70, 10 ** 400, -(2 ** 63), 1.5, 1e300, "x", "", None, True, [], {}, [1, 2], _DELETE]
 
 
 def _array_lies(arrays, rng):

@@ -125,6 +125,8 @@ class Vocabulary:
         if vocabulary.train_words == 0:
             # the counts drive subsampling, negative sampling and the learning rate:
             # with none there is nothing to train (the reference divides by zero)
-            raise Word2VecError(f"{path}: every count of the vocabulary is 0 (it needs the words' counts, "
-                                "as -save-vocab writes them)")
+            if not any(counts):
+                raise Word2VecError(f"{path}: every count of the vocabulary is 0 (it needs the words' counts, "
+                                    "as -save-vocab writes them)")
+            raise Word2VecError(f"{path}: no word has a count of at least -min-count {min_count}")
         return vocabulary

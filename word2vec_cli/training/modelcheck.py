@@ -55,7 +55,7 @@ def check_options(path, stored):
         if value is None and (default is None or name in RUN_CONTROL) and name not in ("threads", "alpha"):
             continue
         if kind is float:
-            fits = (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
+            fits = (_is_int(value) and abs(value) < 1e300) or (isinstance(value, float) and math.isfinite(value))
         elif kind is int:
             fits = _is_int(value)
         else:
@@ -176,8 +176,9 @@ def check_arrays(path, loaded, options, meta, n_words):
     threads = options.threads
     for name, shape in zip(("syn0", "syn1", "syn1neg"), expected_shapes(options, n_words)):
         matrix = _array(path, loaded, name, np.float32, shape)
-        if not (np.abs(matrix) <= MAX_WEIGHT).all():  # NaN fails the comparison too
-            raise _bad(path, f"array {name!r} holds a NaN, infinite or absurd (beyond {MAX_WEIGHT:g}) weight")
+        for start in range(0, max(len(matrix), 1), 1 << 16):  # in blocks: no copy of a whole matrix
+            if not (np.abs(matrix[start:start + (1 << 16)]) <= MAX_WEIGHT).all():  # NaN fails it too
+                raise _bad(path, f"array {name!r} holds a NaN, infinite or absurd (beyond {MAX_WEIGHT:g}) weight")
     state = _array(path, loaded, "threads", np.uint64, (threads, STATE_FIELDS))
     progress = _array(path, loaded, "progress", np.int64, (threads,))
     alphas = _array(path, loaded, "alphas", np.float32, (threads,))
