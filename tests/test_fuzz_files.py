@@ -44,7 +44,8 @@ def _corpus(path, n_lines, seed, words=40):
 def read_model(path):
     """Return ``(header, arrays)`` of a model file: the JSON header and its arrays as
     numpy arrays (read with the header's dtypes and shapes)."""
-    data = open(path, "rb").read()
+    with open(path, "rb") as handle:
+        data = handle.read()
     _, length, _ = _PREFIX.unpack(data[:24])
     header = json.loads(data[24:24 + length])
     arrays = {}
