@@ -445,6 +445,11 @@ def test_mutated_vector_files_read_or_are_refused_in_one_line(tmp_path):
                     back = load(tmp_path / target)
                     assert back.words == vectors.words
     assert ok > 50
+    # and once through the command line: a header that lies, in a binary file
+    path.write_bytes(b"3 1000000\n" + bases[True][bases[True].index(b"\n") + 1:])
+    result = run_cli("convert", path, tmp_path / "c.txt")
+    _one_line_status(result)
+    assert result.returncode == 1 and not (tmp_path / "c.txt").exists()
 
 
 def test_vector_numbers_are_read_as_c_reads_decimals(tmp_path):
