@@ -610,3 +610,14 @@ def test_init_vectors_from_a_fifo_and_a_gz_file(seeds, tmp_path):
         w0 = result.vocabulary.word_bytes.index(b"w0")
         np.testing.assert_allclose(result.syn0[w0], 0.25, atol=1e-3)
     writer.join(5)
+
+
+def test_a_huge_sample_threshold_keeps_every_word_without_a_warning():
+    import warnings
+
+    from word2vec_cli.model.sampling import keep_probabilities
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would be a second line on stderr
+        keep = keep_probabilities(np.array([0, 5, 3]), 1e300, 8)
+    assert (keep >= 1).all()

@@ -24,11 +24,12 @@ def keep_probabilities(counts, sample, train_words):
     counts = np.asarray(counts, dtype=np.int64)
     if sample <= 0:
         return np.full(len(counts), 2.0, dtype=np.float32)
-    threshold = np.float32(np.float32(sample) * np.float32(train_words))
-    safe = np.maximum(counts, 1)  # </s> may have count 0; it is never subsampled anyway
-    ratio = safe.astype(np.float32) / threshold
-    keep = (np.sqrt(ratio.astype(np.float64)) + 1.0) * np.float64(threshold) / safe.astype(np.float64)
-    return keep.astype(np.float32)
+    with np.errstate(over="ignore"):  # a threshold beyond float32 is infinite: every word kept
+        threshold = np.float32(np.float32(sample) * np.float32(train_words))
+        safe = np.maximum(counts, 1)  # </s> may have count 0; it is never subsampled anyway
+        ratio = safe.astype(np.float32) / threshold
+        keep = (np.sqrt(ratio.astype(np.float64)) + 1.0) * np.float64(threshold) / safe.astype(np.float64)
+        return keep.astype(np.float32)
 
 
 def unigram_bounds(counts, table_size=TABLE_SIZE, power=POWER):
