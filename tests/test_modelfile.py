@@ -38,7 +38,7 @@ def test_model_file_holds_the_run(model):
     assert saved.options.hs == 1 and saved.options.size == 16 and saved.finished
     assert saved.state.syn1.any() and saved.state.syn1neg.any()
     assert saved.state.words_done == 3 * result.vocabulary.train_words
-    # the arrays are memory-mapped copy-on-write: writable, the file untouched
+    # the arrays are read into memory: writable, the file untouched
     before = path.read_bytes()
     saved.state.syn0[0, 0] += 1
     assert path.read_bytes() == before

@@ -20,7 +20,7 @@ MAX_CODE_LENGTH = 40
 def _build_tree(counts):
     """Return ``(parent, bit)`` arrays over the ``2V - 1`` nodes of the Huffman tree."""
     n = counts.shape[0]
-    count = np.full(2 * n, np.int64(10) ** 15, dtype=np.int64)
+    count = np.zeros(2 * n, dtype=np.int64)
     count[:n] = counts
     parent = np.zeros(2 * n, dtype=np.int64)
     bit = np.zeros(2 * n, dtype=np.uint8)
@@ -29,7 +29,9 @@ def _build_tree(counts):
     for step in range(n - 1):
         picked = np.empty(2, dtype=np.int64)
         for k in range(2):
-            if leaf >= 0 and count[leaf] < count[inner]:
+            # no sentinel count for the inner nodes not made yet (the reference's 1e15
+            # is a real count in a large corpus): an inner node is there or it is not
+            if leaf >= 0 and (inner >= n + step or count[leaf] < count[inner]):
                 picked[k] = leaf
                 leaf -= 1
             else:

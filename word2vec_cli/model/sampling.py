@@ -24,11 +24,12 @@ def keep_probabilities(counts, sample, train_words):
     counts = np.asarray(counts, dtype=np.int64)
     if sample <= 0:
         return np.full(len(counts), 2.0, dtype=np.float32)
-    threshold = np.float32(np.float32(sample) * np.float32(train_words))
-    safe = np.maximum(counts, 1)  # </s> may have count 0; it is never subsampled anyway
-    ratio = safe.astype(np.float32) / threshold
-    keep = (np.sqrt(ratio.astype(np.float64)) + 1.0) * np.float64(threshold) / safe.astype(np.float64)
-    return keep.astype(np.float32)
+    with np.errstate(over="ignore"):  # a threshold beyond float32 is infinite: every word kept
+        threshold = np.float32(np.float32(sample) * np.float32(train_words))
+        safe = np.maximum(counts, 1)  # </s> may have count 0; it is never subsampled anyway
+        ratio = safe.astype(np.float32) / threshold
+        keep = (np.sqrt(ratio.astype(np.float64)) + 1.0) * np.float64(threshold) / safe.astype(np.float64)
+        return keep.astype(np.float32)
 
 
 def unigram_bounds(counts, table_size=TABLE_SIZE, power=POWER):
@@ -42,6 +43,12 @@ def unigram_bounds(counts, table_size=TABLE_SIZE, power=POWER):
     ``bounds[0] = 0`` and ``bounds[V] = table_size``; memory is O(V).
     """
     weights = np.asarray(counts, dtype=np.float64) ** power
+    if not weights.sum() > 0:
+        # every count 0: the reference's running sum is 0/0 (NaN), no comparison with
+        # it holds, and every entry of its table is word 0
+        bounds = np.full(len(weights) + 1, table_size, dtype=np.int64)
+        bounds[0] = 0
+        return bounds
     return _bounds_from_weights(weights, np.int64(table_size))
 
 

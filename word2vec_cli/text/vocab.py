@@ -104,12 +104,13 @@ class Vocabulary:
                 continue
             if len(fields) != 2:
                 raise Word2VecError(f"{path}:{number}: expected 'word count', got {line[:60]!r}")
-            try:
-                count = int(fields[1])
-            except ValueError:
-                raise Word2VecError(f"{path}:{number}: count is not an integer: {fields[1][:30]!r}") from None
-            if count < 0:
-                raise Word2VecError(f"{path}:{number}: negative count {count}")
+            # ASCII digits only: int() would also take 1_000, +5 and other Python syntax
+            if not fields[1].isdigit():
+                if fields[1][:1] == b"-" and fields[1][1:].isdigit():
+                    raise Word2VecError(f"{path}:{number}: negative count {fields[1][:30].decode('ascii')}")
+                raise Word2VecError(f"{path}:{number}: count is not a non-negative integer (ASCII digits): "
+                                    f"{fields[1][:30]!r}")
+            count = int(fields[1])
             if count > MAX_COUNT:
                 raise Word2VecError(f"{path}:{number}: count {fields[1][:30].decode('ascii', 'replace')} "
                                     f"is beyond {MAX_COUNT} (the largest a 64-bit count can hold)")
@@ -120,4 +121,12 @@ class Vocabulary:
         if sum(counts) > MAX_COUNT:
             raise Word2VecError(f"{path}: the counts add up to more than {MAX_COUNT} words "
                                 "(the largest a 64-bit count can hold)")
-        return cls.from_counts(words, counts, min_count)
+        vocabulary = cls.from_counts(words, counts, min_count)
+        if vocabulary.train_words == 0:
+            # the counts drive subsampling, negative sampling and the learning rate:
+            # with none there is nothing to train (the reference divides by zero)
+            if not any(counts):
+                raise Word2VecError(f"{path}: every count of the vocabulary is 0 (it needs the words' counts, "
+                                    "as -save-vocab writes them)")
+            raise Word2VecError(f"{path}: no word has a count of at least -min-count {min_count}")
+        return vocabulary

@@ -9,6 +9,7 @@ decides when to write (every N epochs, or every N minutes) and writes atomically
 
 import contextlib
 import dataclasses
+import mmap
 import os
 import time
 import zlib
@@ -28,6 +29,13 @@ def options_dict(opts):
     return dataclasses.asdict(opts)
 
 
+def _run_fingerprint(run):
+    """The run's :func:`text_fingerprint`, computed once per run."""
+    if getattr(run, "_text_crc32", None) is None:
+        run._text_crc32 = text_fingerprint(run.token_array)
+    return run._text_crc32
+
+
 def save_run(path, run, extra_meta=None):
     """Write ``run`` (a :class:`~.run.TrainingRun`, between epochs or stopped) to the
     model file ``path``; return the bytes written."""
@@ -40,7 +48,8 @@ def save_run(path, run, extra_meta=None):
         arrays.update(codes=run.codes, points=run.points, code_lengths=run.code_lengths)
     meta = {"epoch": int(state.epoch), "epoch_words": int(run.train_words), "n_tokens": int(len(run.token_array)),
             "words_done": state.words_done, "total_words": int(run.total_words),
-            "tree": "stored" if run.opts.hs and run.tree_given else "huffman", "saved_at": time.time()}
+            "tree": "stored" if run.opts.hs and run.tree_given else "huffman", "saved_at": time.time(),
+            "text_crc32": _run_fingerprint(run)}
     meta.update(extra_meta or {})
     return modelfile.save(path, options_dict(run.opts), meta, arrays)
 
@@ -70,44 +79,44 @@ class SavedModel:
 def load_model(path, verify=True):
     """Read the model file at ``path``; return a :class:`SavedModel`.
 
-    Raises :class:`Word2VecError` (one line) for an unusable file, including one
-    whose options this version does not know (written by a newer version).
+    Every option is checked as the command line's flags are (plus its JSON type),
+    and every array's dtype, shape and values against the options and each other
+    (:mod:`.modelcheck`), so that no kernel ever indexes outside a matrix. Raises
+    :class:`Word2VecError` (one line naming the field) for an unusable file,
+    including one whose options this version does not know (written by a newer
+    version).
     """
-    from ..model.options import TrainOptions
     from ..text.vocab import Vocabulary
+    from .modelcheck import check_arrays, check_meta, check_options, check_tree, check_words
 
     loaded = modelfile.load(path, verify=verify)
-    known = {field.name for field in dataclasses.fields(TrainOptions)}
-    unknown = sorted(set(loaded.options) - known)
-    if unknown:
-        raise Word2VecError(f"model file {path} uses options this version does not know: {', '.join(unknown)}")
     missing = [name for name in ("words", "counts") + _STATE_ARRAYS + ("shares",) if loaded.get(name) is None]
     if missing:
         raise Word2VecError(f"not a usable word2vec_cli model file: {path}: array {missing[0]!r} is missing")
-    try:
-        options = TrainOptions(**loaded.options)
-        counts = np.asarray(loaded["counts"])
-        vocabulary = Vocabulary(modelfile.unpack_words(loaded["words"], len(counts)), counts)
-        # files written before threads kept their own epochs lack thread_epochs: all at "epoch"
-        thread_epochs = loaded.get("thread_epochs")
-        state = TrainingState(**{name: np.asarray(loaded[name]) for name in _STATE_ARRAYS},
-                              epoch=int(loaded.meta["epoch"]),
-                              thread_epochs=None if thread_epochs is None else np.array(thread_epochs, np.int64))
-        meta = dict(loaded.meta)
-        int(meta["epoch_words"]), int(meta["n_tokens"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Word2VecError(f"not a usable word2vec_cli model file: {path}: {exc}") from None
-    n_words, threads = len(vocabulary), len(state.threads)
-    if (state.syn0.shape != (n_words, options.size) or state.syn1.shape[1] != options.size
-            or state.syn1neg.shape[1] != options.size or threads != options.threads
-            or state.progress.shape != (threads,) or loaded["shares"].shape != (threads, 2)
-            or state.thread_epochs.shape != (threads,) or int(state.thread_epochs.min()) != state.epoch):
-        raise Word2VecError(f"not a usable word2vec_cli model file: {path}: array shapes do not fit together")
-    tree = None
-    if meta.get("tree") == "stored":
-        tree = tuple(np.asarray(loaded[name]) for name in ("codes", "points", "code_lengths"))
-    shares = [(int(b), int(e)) for b, e in np.asarray(loaded["shares"])]
+    options = check_options(path, loaded.options)
+    meta = check_meta(path, loaded.meta, options)
+    counts = check_words(path, loaded)
+    vocabulary = Vocabulary(modelfile.unpack_words(loaded["words"], len(counts)), counts)
+    check_arrays(path, loaded, options, meta, len(vocabulary))
+    # files written before threads kept their own epochs lack thread_epochs: all at "epoch"
+    thread_epochs = loaded.get("thread_epochs")
+    state = TrainingState(**{name: loaded[name] for name in _STATE_ARRAYS}, epoch=meta["epoch"],
+                          thread_epochs=None if thread_epochs is None else np.array(thread_epochs, np.int64))
+    if int(state.thread_epochs.min()) != state.epoch:
+        raise Word2VecError(f"not a usable word2vec_cli model file: {path}: thread_epochs do not fit meta 'epoch'")
+    tree = check_tree(path, loaded, options, len(vocabulary)) if meta.get("tree") == "stored" else None
+    shares = [(int(b), int(e)) for b, e in loaded["shares"]]
     return SavedModel(path, options, vocabulary, state, shares, tree, meta)
+
+
+def text_fingerprint(token_array):
+    """Return the CRC-32 of the encoded text (the int32 token ids, in order): what
+    tells a resumed run's text from another with the same number of tokens."""
+    data = np.ascontiguousarray(token_array).reshape(-1).view(np.uint8)
+    crc = 0
+    for start in range(0, len(data), 1 << 24):
+        crc = zlib.crc32(data[start:start + (1 << 24)], crc)
+    return crc
 
 
 def tokens_path(checkpoint):
@@ -131,40 +140,56 @@ def _copy_tokens(tokens, target):
 
 
 class KeptTokens(TokenFile):
-    """The encoded text kept beside a checkpoint: mapped like a temporary token
-    file, never deleted by :meth:`close`. ``meta`` is its entry in the model's meta."""
+    """The encoded text kept beside a checkpoint (``path``), trained on through a
+    private copy in a temporary folder (a memory map of the kept file itself would
+    fault if that file were truncated or replaced during the run). :meth:`close`
+    deletes the copy, never the kept file. ``meta`` is its entry in the model's meta."""
 
-    def __init__(self, path, n_tokens, meta):
-        self.folder, self.path, self.n_tokens, self._map, self.meta = None, path, n_tokens, None, meta
+    def __init__(self, path, n_tokens, meta, copy):
+        self.folder, self.path, self.n_tokens, self._map, self.meta = copy.folder, path, n_tokens, None, meta
+        self.copy_path = copy.path
+        self.thread_starts = None
 
-    def close(self):
-        """Unmap the file (it stays on disk)."""
-        if self._map is not None:
-            with contextlib.suppress(BufferError):
-                self._map.close()
-            self._map = None
+    def array(self):
+        """Return the tokens as a read-only int32 array over a memory map of the copy."""
+        if self.n_tokens == 0:
+            return np.zeros(0, dtype=np.int32)
+        if self._map is None:
+            with open(self.copy_path, "rb") as handle:
+                self._map = mmap.mmap(handle.fileno(), 4 * self.n_tokens, access=mmap.ACCESS_READ)
+        return np.frombuffer(self._map, dtype=np.int32, count=self.n_tokens)
 
 
-def saved_tokens(saved):
+def saved_tokens(saved, tmpdir=None):
     """Return a token file over the encoded text kept beside the checkpoint
     ``saved`` (a :class:`SavedModel`), or None when it is absent or does not match
-    (then the text is read again)."""
+    (its size, its CRC-32, or a word id outside the vocabulary; then the text is
+    read again). The text is copied to a temporary folder (``tmpdir``) as it is
+    checked, so that nothing done to the kept file can reach the run."""
     info = saved.meta.get("tokens")
     path = tokens_path(saved.path)
     n_tokens = int(saved.meta["n_tokens"])
     if not info or not os.path.isfile(path) or os.path.getsize(path) != 4 * n_tokens:
         return None
-    crc = 0
-    with open(path, "rb") as source:
-        while True:
-            piece = source.read(1 << 24)
-            if not piece:
-                break
-            crc = zlib.crc32(piece, crc)
-    if crc != info.get("crc32"):
+    copy = TokenFile(tmpdir)
+    crc, read, in_range = 0, 0, True
+    try:
+        with open(path, "rb") as source, open(copy.path, "wb") as sink:
+            while in_range:
+                piece = source.read(1 << 24)
+                if not piece:
+                    break
+                crc = zlib.crc32(piece, crc)
+                read += len(piece)
+                ids = np.frombuffer(piece, dtype=np.int32, count=len(piece) // 4)
+                in_range = not ids.size or (int(ids.min()) >= 0 and int(ids.max()) < len(saved.vocabulary))
+                sink.write(piece)
+    except OSError:
+        in_range = False
+    if not in_range or read != 4 * n_tokens or crc != info.get("crc32"):
+        copy.close()
         return None
-
-    return KeptTokens(path, n_tokens, {"crc32": crc})
+    return KeptTokens(path, n_tokens, {"crc32": crc}, copy)
 
 
 class Checkpoints:

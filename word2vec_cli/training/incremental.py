@@ -174,9 +174,16 @@ def prepare_update(saved, opts, tmpdir=None, progress=None):
 
 def check_vector_size(path, size):
     """Raise :class:`Word2VecError` unless the vector file ``path`` starts with the
-    header ``N size`` of the text and binary formats (checked before any long work)."""
-    with open(path, "rb") as handle:
-        fields = handle.readline(200).split()
+    header ``N size`` of the text and binary formats (checked before any long work).
+
+    A compressed file is read through its decompressor; a stream (a FIFO, standard
+    input) can be read only once, so its dimension is checked when it is loaded."""
+    from ..files.inputs import is_regular_file, open_input
+
+    if not is_regular_file(path):
+        return
+    with open_input(path) as handle:
+        fields = handle.read(200).split(b"\n", 1)[0].split()
     if len(fields) != 2 or not all(f.isdigit() for f in fields):
         raise Word2VecError(f"-init-vectors {path}: not a word2vec vector file (no 'words dimension' header)")
     if int(fields[1]) != size:

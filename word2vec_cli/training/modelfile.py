@@ -27,15 +27,18 @@ is not the one the counts give (after a grafted vocabulary update), ``codes``,
 versions may add some.
 
 :func:`save` writes to a temporary file and renames it into place (a reader never
-sees half a file); :func:`load` memory-maps the arrays copy-on-write (a resumed run
-trains in place without touching the file) after checking the magic, the version,
-the header's and every array's CRC-32 and that nothing is cut short. Any defect is
-a :class:`~word2vec_cli.errors.Word2VecError` of one line.
+sees half a file); :func:`load` reads the arrays into memory (never a memory map: a file truncated
+under a resumed run cannot fault it) after checking the magic, the version, the
+header's and every array's CRC-32, every header entry's type, the arrays' dtypes and
+that nothing is cut short; :func:`~.checkpoint.load_model` then checks the contents
+against each other. Any defect is a :class:`~word2vec_cli.errors.Word2VecError` of
+one line.
 """
 
 import json
-import mmap
 import os
+import re
+import stat
 import struct
 import zlib
 
@@ -58,6 +61,8 @@ def _aligned(offset):
 
 
 def _crc(data):
+    if isinstance(data, np.ndarray):  # a view of bytes: any shape, even with a zero in it
+        data = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
     view = memoryview(data).cast("B")
     crc = 0
     for start in range(0, len(view), _PIECE):
@@ -119,7 +124,7 @@ def save(path, options, meta, arrays):
 
 class ModelFile:
     """A loaded model file: ``options`` (dict), ``meta`` (dict) and ``arrays``
-    (dict of numpy arrays over a copy-on-write memory map of the file)."""
+    (dict of numpy arrays, in memory)."""
 
     def __init__(self, path, options, meta, arrays):
         self.path = path
@@ -139,57 +144,127 @@ def _bad(path, why):
     return Word2VecError(f"not a usable word2vec_cli model file: {path}: {why}")
 
 
+#: Largest JSON header accepted (a real one is a few kilobytes) and its deepest nesting.
+MAX_HEADER_BYTES = 1 << 24
+MAX_HEADER_DEPTH = 8
+#: The dtypes a model file's arrays may have (numpy spelling, explicit byte order).
+DTYPES = ("|u1", "<i4", "<i8", "<u8", "<f4", "<f8")
+#: Most dimensions an array may have.
+MAX_NDIM = 3
+
+
+def _json_depth(text):
+    """Return the deepest nesting of ``[``/``{`` in the JSON ``text`` (strings skipped)."""
+    bare = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", text)
+    steps = np.frombuffer(bare, dtype=np.uint8)
+    change = (steps == ord("[")).astype(np.int64) + (steps == ord("{")) - (steps == ord("]")) - (steps == ord("}"))
+    return int(np.cumsum(change).max()) if change.size else 0
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _entry(path, name, entry, size):
+    """Return ``(dtype, shape, offset, nbytes, crc)`` of the array table's ``entry``,
+    every field checked (types, a known dtype, sizes inside a file of ``size`` bytes)."""
+    if not isinstance(entry, dict) or not isinstance(name, str):
+        raise _bad(path, f"array {name!r} is described inconsistently")
+    dtype, shape = entry.get("dtype"), entry.get("shape")
+    offset, nbytes, crc = entry.get("offset"), entry.get("nbytes"), entry.get("crc32")
+    if (dtype not in DTYPES or not isinstance(shape, list) or len(shape) > MAX_NDIM
+            or not all(_is_int(n) and 0 <= n <= size for n in shape)
+            or not all(_is_int(n) for n in (offset, nbytes, crc)) or not 0 <= crc < 1 << 32
+            or offset < 0 or nbytes < 0):
+        raise _bad(path, f"array {name!r} is described inconsistently")
+    dtype = np.dtype(dtype)
+    elements = 1
+    for n in shape:
+        elements *= n
+    if nbytes != dtype.itemsize * elements:
+        raise _bad(path, f"array {name!r} is described inconsistently")
+    if offset + nbytes > size:
+        raise _bad(path, f"the file is truncated (array {name!r} cut short)")
+    return dtype, tuple(shape), offset, nbytes, crc
+
+
+def _read_header(path, handle, size):
+    """Read and check the prefix and the JSON header; return the header (a dict
+    whose ``options``, ``meta`` and ``arrays`` are dicts)."""
+    prefix = handle.read(_PREFIX.size)
+    if len(prefix) < _PREFIX.size or not prefix.startswith(MAGIC):
+        raise _bad(path, "it does not start with the model magic (W2VMODEL)")
+    _, header_length, header_crc = _PREFIX.unpack(prefix)
+    if _PREFIX.size + header_length > size:
+        raise _bad(path, "the file is truncated (header cut short)")
+    if header_length > MAX_HEADER_BYTES:
+        raise _bad(path, f"the header is longer than {MAX_HEADER_BYTES} bytes")
+    text = handle.read(header_length)
+    if len(text) != header_length:
+        raise _bad(path, "the file is truncated (header cut short)")
+    if zlib.crc32(text) != header_crc:
+        raise _bad(path, "the header's checksum does not match (corrupt file)")
+    try:
+        if _json_depth(text) > MAX_HEADER_DEPTH:
+            raise ValueError
+        header = json.loads(text, parse_constant=_refuse_constant)
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise ValueError
+    except (ValueError, RecursionError, MemoryError):  # UnicodeDecodeError is a ValueError
+        raise _bad(path, "the header is not a model header") from None
+    version = header.get("version")
+    if version != VERSION or not _is_int(version):
+        shown = repr(version)[:20]
+        raise _bad(path, f"format version {shown}; this word2vec_cli reads version {VERSION}")
+    for key in ("options", "meta", "arrays"):
+        if not isinstance(header.get(key, {}), dict):
+            raise _bad(path, f"the header's {key!r} is not a JSON object")
+    return header
+
+
 def load(path, verify=True):
     """Read the model file at ``path`` and return a :class:`ModelFile`.
 
-    The arrays are memory-mapped copy-on-write (writable; changes stay in this
-    process). With ``verify`` every array's CRC-32 is checked. Raises
-    :class:`Word2VecError` (one line) for a missing, foreign, truncated, corrupt or
-    newer-version file.
+    The arrays are read into memory (writable; nothing is memory-mapped, so the
+    file may change or shrink under a run that resumed from it). With ``verify``
+    every array's CRC-32 is checked. Every entry of the header is type-checked and
+    every array must lie inside the file with a known dtype. Raises
+    :class:`Word2VecError` (one line) for a missing, non-regular, foreign,
+    truncated, corrupt or newer-version file.
     """
     path = os.fspath(path)
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:
+        raise Word2VecError(f"cannot read model file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise Word2VecError(f"model file {path} must be a regular file (not a FIFO, device or folder)")
     try:
         handle = open(path, "rb")
     except OSError as exc:
         raise Word2VecError(f"cannot read model file {path}: {exc.strerror}") from None
+    arrays = {}
     with handle:
         size = os.fstat(handle.fileno()).st_size
-        prefix = handle.read(_PREFIX.size)
-        if len(prefix) < _PREFIX.size or not prefix.startswith(MAGIC):
-            raise _bad(path, "it does not start with the model magic (W2VMODEL)")
-        _, header_length, header_crc = _PREFIX.unpack(prefix)
-        if _PREFIX.size + header_length > size:
-            raise _bad(path, "the file is truncated (header cut short)")
-        text = handle.read(header_length)
-        if zlib.crc32(text) != header_crc:
-            raise _bad(path, "the header's checksum does not match (corrupt file)")
-        try:
-            header = json.loads(text)
-            version = header["version"]
-            entries = header["arrays"]
-            if header["format"] != FORMAT:
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            raise _bad(path, "the header is not a model header") from None
-        if version != VERSION:
-            raise _bad(path, f"format version {version}; this word2vec_cli reads version {VERSION}")
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY) if size else None
-    arrays = {}
-    try:
-        for name, entry in entries.items():
-            dtype = np.dtype(entry["dtype"])
-            shape = tuple(int(n) for n in entry["shape"])
-            offset, nbytes = int(entry["offset"]), int(entry["nbytes"])
-            if dtype.hasobject or nbytes != dtype.itemsize * int(np.prod(shape, dtype=np.int64)) or offset < 0:
-                raise _bad(path, f"array {name!r} is described inconsistently")
-            if offset + nbytes > size:
-                raise _bad(path, f"the file is truncated (array {name!r} cut short)")
-            array = np.frombuffer(mapped, dtype=dtype, count=nbytes // dtype.itemsize, offset=offset).reshape(shape)
-            if verify and _crc(array) != entry["crc32"]:
+        header = _read_header(path, handle, size)
+        for name, entry in header.get("arrays", {}).items():
+            dtype, shape, offset, nbytes, crc = _entry(path, name, entry, size)
+            array = np.empty(shape, dtype=dtype)
+            handle.seek(offset)
+            view = memoryview(array.reshape(-1).view(np.uint8)) if nbytes else memoryview(b"")
+            done = 0
+            while done < nbytes:
+                got = handle.readinto(view[done:done + _PIECE])
+                if not got:
+                    raise _bad(path, f"the file is truncated (array {name!r} cut short)")
+                done += got
+            if verify and _crc(array) != crc:
                 raise _bad(path, f"array {name!r} fails its checksum (corrupt file)")
             arrays[name] = array
-    except (TypeError, ValueError, KeyError):
-        raise _bad(path, "the array table is malformed") from None
     return ModelFile(path, header.get("options", {}), header.get("meta", {}), arrays)
 
 

@@ -76,10 +76,26 @@ def fresh(opts):
     return prepare
 
 
+def _check_same_text(opts, saved, tokens):
+    """Raise :class:`Word2VecError` (closing ``tokens``) unless the text encoded for
+    a resumed run is the checkpoint's: the same token count and, for files that
+    record it, the same fingerprint (CRC-32 of the token ids)."""
+    from .checkpoint import text_fingerprint
+
+    why = None
+    if tokens.n_tokens != int(saved.meta["n_tokens"]):
+        why = f"{tokens.n_tokens:,} tokens, the checkpoint's had {saved.meta['n_tokens']:,}"
+    elif saved.meta.get("text_crc32") is not None and text_fingerprint(tokens.array()) != saved.meta["text_crc32"]:
+        why = "the same number of tokens, but other words or another order"
+    if why:
+        tokens.close()
+        raise Word2VecError(f"{opts.train} is not the text the checkpoint was trained on ({why})")
+
+
 def continue_saved(opts, saved, tmpdir=None, bar=None):
     """Encode the text for a run that continues ``saved``; return ``(vocabulary,
     tokens, seconds, prepare)``. Raises :class:`Word2VecError` when a resumed
-    run's text is not the checkpoint's (its token count differs)."""
+    run's text is not the checkpoint's (its token count or fingerprint differs)."""
     from ..files.inputs import check_readable
     from ..text import corpus
     from .checkpoint import saved_tokens
@@ -90,16 +106,13 @@ def continue_saved(opts, saved, tmpdir=None, bar=None):
     progress = bar.update if bar else None
     try:
         if opts.resume:
-            tokens = saved_tokens(saved)
+            tokens = saved_tokens(saved, tmpdir)
             vocabulary = saved.vocabulary
             if tokens is None:
                 check_readable(opts.train, "training file")
                 vocabulary, tokens = corpus.encode(opts.train, read_vocab=saved.vocabulary, tmpdir=tmpdir,
                                                    progress=progress)
-            if tokens.n_tokens != int(saved.meta["n_tokens"]):
-                tokens.close()
-                raise Word2VecError(f"{opts.train} is not the text the checkpoint was trained on "
-                                    f"({tokens.n_tokens:,} tokens, the checkpoint's had {saved.meta['n_tokens']:,})")
+                _check_same_text(opts, saved, tokens)
 
             def prepare(opts, vocabulary, tokens):
                 if opts.debug >= 1:

@@ -38,7 +38,12 @@ def load_npy(path, limit=None):
     if len(words) != matrix.shape[0]:
         raise Word2VecError(f"{words_file}: has {len(words)} words but {path} has {matrix.shape[0]} rows")
     n_rows = min(len(words), limit) if limit else len(words)
-    return WordVectors(words[:n_rows], np.array(matrix[:n_rows], dtype=np.float32))
+    with np.errstate(over="ignore"):  # a value beyond float32 becomes infinite, refused below
+        rows = np.array(matrix[:n_rows], dtype=np.float32)
+    bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
+    if bad.size:
+        raise Word2VecError(f"{path}, row {int(bad[0]) + 1}: NaN or infinite value (such vectors are refused)")
+    return WordVectors(words[:n_rows], rows)
 
 
 

@@ -7,6 +7,7 @@ about a second.
 """
 
 import os
+import re
 import sys
 
 import numpy as np
@@ -35,6 +36,11 @@ _BAD_COUNT = 5
 _NEEDS_PYTHON = 6
 
 _POWERS_OF_TEN = np.array([float(10 ** k) for k in range(23)], dtype=np.float64)
+
+#: A number as C's ``strtod`` reads a decimal one (float() would also take ``1_000``
+#: and surrounding spaces); NaN and infinities are recognised to be refused by name.
+_DECIMAL = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NON_FINITE = re.compile(rb"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
 
@@ -452,6 +458,8 @@ def _load_text(reader, path, matrix, n_rows):
                                     f"found {len(fields)}")
             for column, field in enumerate(fields):
                 try:
+                    if not (_DECIMAL.fullmatch(field) or _NON_FINITE.fullmatch(field)):
+                        raise ValueError(field)
                     with np.errstate(over="ignore"):  # a value beyond float32 is refused below
                         matrix[row, column] = float(field)
                 except ValueError:

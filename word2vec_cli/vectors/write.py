@@ -125,6 +125,21 @@ def _slow_text_rows(word_bytes, matrix):
     return b"".join(lines)
 
 
+def _check_text_words(pool, starts):
+    """Refuse a word the text format cannot hold (a reader would not give it back):
+    an empty one, or one with a newline (the reader splits lines first). Returns nothing."""
+    lengths = starts[1:] - starts[:-1] - 1
+    empty = np.flatnonzero(lengths <= 0)
+    if empty.size:
+        raise Word2VecError(f"cannot write word {int(empty[0])} (counting from 0) to a text vector file: "
+                            "it is empty")
+    breaks = np.flatnonzero(pool == 10)
+    if breaks.size:
+        index = int(np.searchsorted(starts, breaks[0], "right")) - 1
+        raise Word2VecError(f"cannot write word {index} (counting from 0) to a text vector file: "
+                            "it contains a newline")
+
+
 def _joined_words(words):
     """Return (pool, starts): the words' bytes joined by spaces (uint8) and where
     each begins, so that word i is ``pool[starts[i]:starts[i+1] - 1]``.
@@ -157,14 +172,17 @@ def save_vectors(path, words, matrix, binary=False):
     Byte for byte what the reference writes: header ``"V D\\n"``; text records are
     the word, a space and each component as ``%lf`` followed by a space, then a
     newline; binary records are the word, a space, D little-endian float32 and a
-    newline. Words (str, or bytes) may not contain spaces. The file is written
-    atomically. Returns nothing.
+    newline. Words (str, or bytes) may not contain spaces, nor, in text, newlines,
+    nor be empty (:class:`Word2VecError` naming the word's index: the format
+    cannot hold them). The file is written atomically. Returns nothing.
     """
     matrix = np.ascontiguousarray(matrix, dtype="<f4")
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise ValueError(f"need a ({len(words)}, dim) matrix, got shape {matrix.shape}")
     n_rows, dim = matrix.shape
     pool, starts = _joined_words(words)
+    if not binary:
+        _check_text_words(pool, starts)
     # about 8 MB of floats per block keeps the text buffer around 60 MB
     rows_per_block = max(1, (1 << 21) // max(dim, 1))
     out = None
