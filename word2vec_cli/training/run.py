@@ -10,6 +10,7 @@ evaluation or a checkpoint on consistent matrices).
 """
 
 import dataclasses
+import sys
 import threading
 import time
 
@@ -23,6 +24,10 @@ from .state import TrainingState
 GENSIM_MIN_ALPHA = 1e-4
 GENSIM_MAX_SENTENCE = 10000
 
+
+#: Said on stderr before the training kernel of a mode is compiled (numba's cache is cold).
+COMPILING_MESSAGE = ("Compiling the training kernels for this mode (first run only, about 15 s; "
+                     "later runs load them from numba's cache)")
 
 #: How often the main thread looks at the workers (seconds).
 WATCH_INTERVAL = 0.25
@@ -131,6 +136,8 @@ class TrainingRun:
         self.merge_lock = np.zeros(16, dtype=np.int64)[8:9]
         self.cursors = np.array([int(row[kernels.STATE_CURSOR]) for row in self.state.threads], dtype=np.int64)
         self.release = TokenRelease(tokens, self.shares, self.cursors)
+        #: The kernel of this run's mode (:func:`~word2vec_cli.kernels.thread.train_thread`).
+        self.kernel = kernels.thread_kernel(opts.type, bool(opts.cbow), bool(opts.batch))
         #: Per thread, ``{epoch: ThreadEpoch}`` for the epochs it finished in this run.
         self.thread_epoch_ends = [{} for _ in range(opts.threads)]
         self._thread_seconds = [0.0] * opts.threads  # time spent inside the kernel calls
@@ -183,7 +190,11 @@ class TrainingRun:
         so that the threads start on linked code. Returns nothing."""
         from numba import typeof
 
-        self.kernels.train_thread.compile(tuple(typeof(arg) for arg in self.arguments(0)))
+        signature = tuple(typeof(arg) for arg in self.arguments(0))
+        if self.opts.debug >= 1 and not self.kernels.is_cached(self.kernel, signature):
+            # else a first run sits silent while numba compiles
+            print(COMPILING_MESSAGE, file=sys.stderr, flush=True)
+        self.kernel.compile(signature)
 
     def train(self, on_tick=None, on_epoch=None, meet=False):
         """Train the remaining epochs of the schedule.
@@ -280,7 +291,7 @@ class TrainingRun:
             try:
                 while epochs[thread_id] < until and not self.stop[0]:
                     began = time.perf_counter()
-                    outcome = self.kernels.train_thread(*self.arguments(thread_id))
+                    outcome = self.kernel(*self.arguments(thread_id))
                     self._thread_seconds[thread_id] += time.perf_counter() - began
                     if outcome != self.kernels.EPOCH_DONE:
                         break
