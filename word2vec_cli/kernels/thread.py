@@ -12,17 +12,24 @@ vocabulary; the hot path is free of numba's reference counting (inlined helpers,
 ``_nrt=False`` step functions); output rows are trained four at a time when that is
 exactly the reference's order; ``-batch 1`` adds HogBatch skip-gram, which shares
 one set of negatives among the context words of a centre word.
+
+The loop is compiled once per mode (:func:`thread_kernel`): the architecture, and
+for CBOW and skip-gram the output layers and the regularisation, are constants of
+the kernel, so that a first run (empty numba cache) compiles only the code its mode
+runs; :func:`train_thread` picks the kernel and calls it.
 """
+
+import types
 
 import numpy as np
 from numba import njit
 
 from ..model.weights import learning_rate, linear_rate, next_random
-from .cbow import train_cbow_position
+from .cbow import cbow_step, train_cbow_position
 from .cwindow import train_cwindow_position
-from .skipgram import train_skipgram_batch_position, train_skipgram_position
+from .skipgram import skipgram_step, train_skipgram_batch_position, train_skipgram_position
 from .structured import train_structured_position
-from .steps import try_merge_hot_rows
+from .steps import step_suffix, try_merge_hot_rows
 
 #: Threads publish their word counts and recompute the learning rate this often.
 UPDATE_EVERY = 10000
@@ -68,10 +75,11 @@ def initial_thread_state(seed, thread_id, begin):
     return state
 
 
-def _thread_kernel(MODE):
+def _thread_kernel(MODE, steps):
     """Return a new kernel of :func:`train_thread` that trains only ``MODE`` (one of
     :data:`MODES`; a closure variable, so numba drops the other position steps'
-    branches before typing them)."""
+    branches before typing them), calling the position steps ``steps`` names (the
+    module's by default)."""
 
     def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table, keep, subsample, bounds,
                      index, codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
@@ -215,9 +223,14 @@ def _thread_kernel(MODE):
         state[STATE_PUBLISHED] = last_word_count
         return outcome
 
+    suffix = ""
+    if steps:  # the same code, reading the specialised steps where it reads the module's
+        suffix = step_suffix(*steps["flags"])
+        train_thread = types.FunctionType(train_thread.__code__, {**globals(), **steps["names"]},
+                                          train_thread.__name__, train_thread.__defaults__, train_thread.__closure__)
     # its own name, so its own cache files: two first runs of different modes at once
     # would otherwise both rewrite one index file, and one entry would be lost
-    train_thread.__qualname__ = f"train_thread_{MODE_NAMES[MODE]}"
+    train_thread.__qualname__ = f"train_thread_{MODE_NAMES[MODE]}{suffix}"
     return njit(cache=True, nogil=True, fastmath=True, error_model="numpy")(train_thread)
 
 
@@ -249,18 +262,28 @@ def mode_of(arch, cbow, batch):
     return SKIPGRAM_BATCH if batch else SKIPGRAM
 
 
-def thread_kernel(arch, cbow, batch):
+def thread_kernel(arch, cbow, batch, hs=True, negative=1, plain=False):
     """Return the numba dispatcher of :func:`train_thread` for this mode (see
-    :func:`mode_of`), made once per process.
+    :func:`mode_of`), made once per process. For CBOW and skip-gram, the position
+    step leaves out hierarchical softmax when ``hs`` is false, negative sampling when
+    ``negative`` is 0, and the penalty and clamp when ``plain`` (``-l2`` and ``-cap``
+    0); the defaults keep all three, decided at run time.
 
     One kernel per mode: a kernel that dispatched on the mode at run time made numba
     type, optimise and generate machine code for every architecture's position step
-    on the first (cold-cache) run, about four times the work of the mode used. Each
-    is cached on disk separately (one index file, a key per mode)."""
+    (and each step for both output layers) on the first (cold-cache) run, several
+    times the work of the mode used. Each is cached on disk under its own name."""
     mode = mode_of(arch, cbow, batch)
-    kernel = _KERNELS.get(mode)
+    flags = (bool(hs), negative > 0, bool(plain))
+    key = (mode, flags) if mode in (CBOW, SKIPGRAM) else (mode, None)
+    kernel = _KERNELS.get(key)
     if kernel is None:
-        kernel = _KERNELS[mode] = _thread_kernel(mode)
+        steps = None
+        if mode == CBOW:
+            steps = {"flags": flags, "names": {"train_cbow_position": cbow_step(*flags)}}
+        elif mode == SKIPGRAM:
+            steps = {"flags": flags, "names": {"train_skipgram_position": skipgram_step(*flags)}}
+        kernel = _KERNELS[key] = _thread_kernel(mode, steps)
     return kernel
 
 
@@ -319,7 +342,7 @@ def train_thread(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table,
     With ``track_loss``, ``losses[thread_id]`` holds ``(loss, words)``: the loss and
     the number of centre words trained.
     """
-    kernel = thread_kernel(arch, cbow, batch)
+    kernel = thread_kernel(arch, cbow, batch, hs, negative, l2_in == 0 and l2_out == 0 and cap == 0)
     return kernel(tokens, begin, end, syn0, syn1, syn1neg, exp_table, loss_table, keep, subsample, bounds,
                   index, codes, points, code_lengths, cbow, hs, negative, window, iterations, train_words,
                   word_limit, starting_alpha, thread_id, progress, alphas, losses, track_loss, stop, cursors,

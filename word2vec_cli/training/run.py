@@ -26,7 +26,7 @@ GENSIM_MAX_SENTENCE = 10000
 
 
 #: Said on stderr before the training kernel of a mode is compiled (numba's cache is cold).
-COMPILING_MESSAGE = ("Compiling the training kernels for this mode (first run only, about 15 s; "
+COMPILING_MESSAGE = ("Compiling the training kernels for this mode (first run only, about 10 s; "
                      "later runs load them from numba's cache)")
 
 #: How often the main thread looks at the workers (seconds).
@@ -137,7 +137,8 @@ class TrainingRun:
         self.cursors = np.array([int(row[kernels.STATE_CURSOR]) for row in self.state.threads], dtype=np.int64)
         self.release = TokenRelease(tokens, self.shares, self.cursors)
         #: The kernel of this run's mode (:func:`~word2vec_cli.kernels.thread.train_thread`).
-        self.kernel = kernels.thread_kernel(opts.type, bool(opts.cbow), bool(opts.batch))
+        self.kernel = kernels.thread_kernel(opts.type, bool(opts.cbow), bool(opts.batch), bool(opts.hs),
+                                            opts.negative, opts.l2 == 0 and opts.cap == 0)
         #: Per thread, ``{epoch: ThreadEpoch}`` for the epochs it finished in this run.
         self.thread_epoch_ends = [{} for _ in range(opts.threads)]
         self._thread_seconds = [0.0] * opts.threads  # time spent inside the kernel calls
