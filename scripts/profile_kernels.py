@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from word2vec_cli.model.options import TrainOptions  # noqa: E402
 from word2vec_cli.text import corpus  # noqa: E402
 from word2vec_cli.text.vocab import Vocabulary  # noqa: E402
-from word2vec_cli.training import driver  # noqa: E402
+from word2vec_cli.training import driver, setup  # noqa: E402
 
 MODES = {
     "cbow-ns": dict(cbow=1, negative=5, hs=0),
@@ -137,7 +137,7 @@ def main():
                 flags = dict(MODES[mode], **({"size": args.size} if args.size else {}))
                 opts = TrainOptions(train=args.corpus, threads=threads, iter=args.iter, debug=0, **flags).resolved()
                 cpu0, wall0 = cpu_seconds(), time.perf_counter()
-                syn0, words, seconds = driver._train_vectors(opts, vocabulary, _Tokens(tokens))
+                syn0, words, seconds = driver._train_vectors(opts, vocabulary, _Tokens(tokens), setup.fresh(opts))
                 wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
                 if repeat == 0:
                     continue
