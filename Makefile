@@ -1,5 +1,7 @@
 # word2vec_cli: set-up, tests, demo and benchmark.
-#   make test   - create .venv if needed, install the project with every extra the tests use, run the suite
+#   make install - create .venv, install the project with every extra the tests use, compile the kernels (make warm)
+#   make warm   - compile and cache the training kernels of the four main modes (python -m word2vec_cli.training.warm)
+#   make test   - make install, then run the suite
 #   make demo   - same set-up, then generate a corpus with planted relations, train, evaluate
 #   make bench  - benchmark against gensim on CORPUS (default: the generated demo corpus)
 #   make clean  - remove everything the targets above wrote (out/, .venv stays: make distclean)
@@ -14,7 +16,10 @@ EXTRAS ?= test,zh,plot,dask,compat
 BENCH_STAMP := $(VENV)/.installed-bench
 CORPUS ?= $(OUT)/demo/corpus.txt
 
-.PHONY: install test demo bench clean distclean
+#: Kernels compiled into numba's cache (redone when a kernel source changes).
+WARM_STAMP := $(VENV)/.warmed
+
+.PHONY: install warm test demo bench clean distclean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +29,18 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
-install: $(STAMP)
+$(WARM_STAMP): $(STAMP) $(wildcard word2vec_cli/kernels/*.py word2vec_cli/model/*.py word2vec_cli/text/*.py)
+	$(BIN)/python -m word2vec_cli.training.warm
+	touch $@
 
-test: $(STAMP)
+warm: $(WARM_STAMP)
+
+install: $(STAMP) $(WARM_STAMP)
+
+test: $(STAMP) $(WARM_STAMP)
 	$(BIN)/python -m pytest -q tests
 
-demo: $(STAMP)
+demo: $(STAMP) $(WARM_STAMP)
 	$(BIN)/python scripts/demo.py --out $(OUT)/demo
 
 $(BENCH_STAMP): $(STAMP)

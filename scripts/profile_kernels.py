@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from word2vec_cli.model.options import TrainOptions  # noqa: E402
 from word2vec_cli.text import corpus  # noqa: E402
 from word2vec_cli.text.vocab import Vocabulary  # noqa: E402
-from word2vec_cli.training import driver  # noqa: E402
+from word2vec_cli.training import driver, setup  # noqa: E402
 
 MODES = {
     "cbow-ns": dict(cbow=1, negative=5, hs=0),
@@ -88,16 +88,21 @@ def count_refcounts():
     from word2vec_cli.kernels import thread
 
     tiny = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "golden", "tiny-corpus.txt")
-    for batch in (0, 1):  # compiles every branch of train_thread
-        driver.train_model(TrainOptions(train=tiny, threads=1, iter=1, debug=0, cbow=0, hs=1, batch=batch))
-    llvm = next(iter(thread.train_thread.inspect_llvm().values()))
+    for cbow, batch in ((0, 0), (1, 0), (0, 1)):  # one kernel per architecture, with both output layers
+        driver.train_model(TrainOptions(train=tiny, threads=1, iter=1, debug=0, cbow=cbow, hs=1, negative=5,
+                                        batch=batch))
+    known = sorted(STEP_FUNCTIONS + ("train_thread",), key=len, reverse=True)
     counts = {}
-    for function in re.split(r"\ndefine ", llvm)[1:]:
-        name = re.search(r"kernels\d+[a-z_]+\d+(\w+?)B\d", function[:400])  # module, then name
-        if name and name.group(1) in STEP_FUNCTIONS + ("train_thread",):
-            body = function[:function.find("\n}\n")]
-            calls = len(re.findall(r"call void @NRT_(?:incref|decref)", body))
-            counts[name.group(1)] = max(calls, counts.get(name.group(1), 0))
+    for kernel in thread._KERNELS.values():
+        for llvm in kernel.inspect_llvm().values():
+            for function in re.split(r"\ndefine ", llvm)[1:]:
+                found = re.search(r"kernels\d+[a-z_]+\d+(\w+?)B\d", function[:400])  # module, then name
+                # specialised kernels and steps are named after the mode and branches they keep
+                name = found and next((k for k in known if found.group(1).startswith(k)), None)
+                if name:
+                    body = function[:function.find("\n}\n")]
+                    calls = len(re.findall(r"call void @NRT_(?:incref|decref)", body))
+                    counts[name] = max(calls, counts.get(name, 0))
     for name, calls in counts.items():
         print(f"{name:32s} {calls:3d} reference-counting calls"
               + ("  (at entry and exits: once per thread)" if name == "train_thread" else ""))
@@ -132,7 +137,7 @@ def main():
                 flags = dict(MODES[mode], **({"size": args.size} if args.size else {}))
                 opts = TrainOptions(train=args.corpus, threads=threads, iter=args.iter, debug=0, **flags).resolved()
                 cpu0, wall0 = cpu_seconds(), time.perf_counter()
-                syn0, words, seconds = driver._train_vectors(opts, vocabulary, _Tokens(tokens))
+                syn0, words, seconds = driver._train_vectors(opts, vocabulary, _Tokens(tokens), setup.fresh(opts))
                 wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
                 if repeat == 0:
                     continue

@@ -149,6 +149,10 @@ class _FakeRun:
         self.vocabulary = ["a"] * 10
         self.opts = TrainOptions(train="x", threads=1, iter=3)
 
+    def epoch_figures(self, epoch):
+        return {"words": 1000, "loss": 2400.0, "loss_words": 1200, "seconds": 0.5, "words_per_second": 2000.0,
+                "alpha": 0.02, "end": None}
+
 
 def test_progress_off_a_terminal_is_plain_lines_with_loss_alpha_speed_and_eta(monkeypatch, tmp_path):
     from word2vec_cli.training import progress

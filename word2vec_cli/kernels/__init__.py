@@ -11,7 +11,19 @@ calls; nothing happens in an installed package whose cache is newer than its fil
 """
 
 import glob
+import hashlib
 import os
+
+
+def cache_folders(here):
+    """Return the folders numba may keep this package's kernels in: ``__pycache__``
+    beside the sources and, with ``NUMBA_CACHE_DIR``, numba's folder for them there
+    (named as numba names it: the folder's name and the SHA-1 of its path)."""
+    folders = [os.path.join(here, "__pycache__")]
+    user = os.environ.get("NUMBA_CACHE_DIR")
+    if user:
+        folders.append(os.path.join(user, f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}"))
+    return folders
 
 
 def _drop_stale_kernel_cache():
@@ -21,7 +33,7 @@ def _drop_stale_kernel_cache():
                                                        for name in ("weights.py", "sampling.py")]
     try:
         newest = max(os.stat(path).st_mtime for path in sources)
-        caches = glob.glob(os.path.join(here, "__pycache__", "*.nb[ic]"))
+        caches = [cache for folder in cache_folders(here) for cache in glob.glob(os.path.join(folder, "*.nb[ic]"))]
         for cache in caches:
             if os.stat(cache).st_mtime < newest:
                 os.unlink(cache)

@@ -7,53 +7,69 @@ from numba import njit
 from .context import collect_context
 from .regularise import add_input_gradient, decay_factors, finish_outputs, finish_row
 from .rows import axpy, axpy4, dot, dot4, prefetch_row, prefetch_rows
-from .steps import draw_targets, hierarchical_softmax, ns_gradient, output_loss, train_targets
+from .steps import draw_targets, hierarchical_softmax, ns_gradient, output_loss, step_suffix, train_targets
 
 
-@njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)
-def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
-                            points, code_lengths, hs, negative, bounds, index, r, neu1e, contexts, targets,
-                            n_targets, alpha, exp_table, loss_table, loss, hot, l2_in, l2_out, cap):
-    """One skip-gram step: each context word's row predicts ``sentence[position]``
-    and gets its gradient right after. Returns the generator; the
-    loss of every output trained is added to ``loss[0]`` (:func:`~.steps.output_loss`).
+def skipgram_step(HS=True, NS=True, PLAIN=False):
+    """Return :func:`train_skipgram_position` compiled without the branches a run
+    does not take (``HS``, ``NS``, ``PLAIN`` as in :func:`~.cbow.cbow_step`)."""
+    key = HS, NS, PLAIN = bool(HS), bool(NS), bool(PLAIN)
+    step = _STEPS.get(key)
+    if step is not None:
+        return step
 
-    The negatives of all context words are drawn first (nothing else uses the
-    generator until the next centre word, so the draws are the reference's), which
-    lets the rows of the next context word be fetched into cache while the current
-    one trains. ``contexts`` (2 window), ``targets`` (2 window x negative + 1) and
-    ``n_targets`` (2 window) are scratch space. ``l2_in``, ``l2_out`` and ``cap``
-    are the penalty and clamp of :mod:`.regularise` (all 0: the reference's step).
-    """
-    word = sentence[position]
-    size = neu1e.shape[0]
-    n_in = collect_context(sentence, length, position, shrink, window, contexts)
-    if negative > 0:
+    def train_skipgram_position(sentence, length, position, shrink, window, syn0, syn1, syn1neg, codes,
+                                points, code_lengths, hs, negative, bounds, index, r, neu1e, contexts, targets,
+                                n_targets, alpha, exp_table, loss_table, loss, hot, l2_in, l2_out, cap):
+        """One skip-gram step: each context word's row predicts ``sentence[position]``
+        and gets its gradient right after. Returns the generator; the
+        loss of every output trained is added to ``loss[0]`` (:func:`~.steps.output_loss`).
+
+        The negatives of all context words are drawn first (nothing else uses the
+        generator until the next centre word, so the draws are the reference's), which
+        lets the rows of the next context word be fetched into cache while the current
+        one trains. ``contexts`` (2 window), ``targets`` (2 window x negative + 1) and
+        ``n_targets`` (2 window) are scratch space. ``l2_in``, ``l2_out`` and ``cap``
+        are the penalty and clamp of :mod:`.regularise` (all 0: the reference's step).
+        """
+        word = sentence[position]
+        size = neu1e.shape[0]
+        n_in = collect_context(sentence, length, position, shrink, window, contexts)
+        if NS and negative > 0:
+            for k in range(n_in):
+                n_targets[k], r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets[k])
+        if n_in > 0:
+            prefetch_rows(syn0, contexts[0], syn1neg, targets[0], n_targets[0] if negative > 0 else 0)
+        plain = PLAIN or (l2_in == 0 and l2_out == 0 and cap == 0)  # the reference's step
+        factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
         for k in range(n_in):
-            n_targets[k], r = draw_targets(word, negative, bounds, index, syn1neg.shape[0], r, targets[k])
-    if n_in > 0:
-        prefetch_rows(syn0, contexts[0], syn1neg, targets[0], n_targets[0] if negative > 0 else 0)
-    plain = l2_in == 0 and l2_out == 0 and cap == 0  # the reference's step, as compiled before -l2
-    factor_in, factor_out = decay_factors(alpha, l2_in, l2_out)
-    for k in range(n_in):
-        if k + 1 < n_in:
-            prefetch_rows(syn0, contexts[k + 1], syn1neg, targets[k + 1], n_targets[k + 1] if negative > 0 else 0)
-        last = contexts[k]
-        for c in range(size):
-            neu1e[c] = 0
-        if hs:
-            hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table,
-                                 loss_table, loss, hot)
-        if negative > 0:
-            train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table, loss_table, loss)
-        if plain:
+            if k + 1 < n_in:
+                prefetch_rows(syn0, contexts[k + 1], syn1neg, targets[k + 1], n_targets[k + 1] if negative > 0 else 0)
+            last = contexts[k]
             for c in range(size):
-                syn0[last, c] += neu1e[c]
-        else:
-            finish_outputs(syn1, syn1neg, word, hs, points, code_lengths, hot, targets[k],
-                           n_targets[k] if negative > 0 else 0, factor_out, cap)
-            add_input_gradient(syn0, last, neu1e, 0, factor_in, cap)
-    return r
+                neu1e[c] = 0
+            if HS and hs:
+                hierarchical_softmax(syn0, last, word, syn1, codes, points, code_lengths, neu1e, alpha, exp_table,
+                                     loss_table, loss, hot)
+            if NS and negative > 0:
+                train_targets(syn0, last, syn1neg, targets[k], n_targets[k], neu1e, alpha, exp_table, loss_table, loss)
+            if PLAIN or plain:
+                for c in range(size):
+                    syn0[last, c] += neu1e[c]
+            else:
+                finish_outputs(syn1, syn1neg, word, hs, points, code_lengths, hot, targets[k],
+                               n_targets[k] if negative > 0 else 0, factor_out, cap)
+                add_input_gradient(syn0, last, neu1e, 0, factor_in, cap)
+        return r
+
+    train_skipgram_position.__qualname__ = "train_skipgram_position" + step_suffix(*key)
+    step = _STEPS[key] = njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)(
+        train_skipgram_position)
+    return step
+
+
+_STEPS = {}
+train_skipgram_position = skipgram_step()
 
 
 @njit(cache=True, nogil=True, fastmath=True, error_model="numpy", _nrt=False)

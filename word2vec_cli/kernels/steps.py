@@ -285,3 +285,11 @@ def negative_sampling(inputs, row_in, word, syn1neg, negative, bounds, index, r,
         prefetch_row(syn1neg, targets[j])
     train_targets(inputs, row_in, syn1neg, targets, n, neu1e, alpha, exp_table, loss_table, loss)
     return r
+
+
+def step_suffix(hs, ns, plain):
+    """Return the name suffix of a position step compiled for these branches (its own
+    cache files), "" for the step that keeps them all."""
+    if (hs, ns, plain) == (True, True, False):
+        return ""
+    return "_" + "_".join(name for name, on in (("hs", hs), ("ns", ns), ("plain", plain)) if on)

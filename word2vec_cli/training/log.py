@@ -2,9 +2,11 @@
 plotted (``word2vec plot``) or compared with another afterwards.
 
 Every record has ``event`` (``"start"``, ``"interval"``, ``"epoch"`` or ``"end"``)
-and, but for ``start``, the figures of :meth:`Progress.snapshot
-<word2vec_cli.training.progress.Progress.snapshot>`: ``epoch`` (fractional: epochs
-done so far), ``words`` (words processed), ``alpha``, ``loss`` (mean loss per trained
+and, but for ``start``, the figures of :meth:`Progress.since
+<word2vec_cli.training.progress.Progress.since>` (epoch records: of
+:meth:`Progress.epoch <word2vec_cli.training.progress.Progress.epoch>`, taken at each
+thread's end of the epoch): ``epoch`` (fractional: epochs done so far), ``words``
+(words processed; in epoch records, that epoch's), ``alpha``, ``loss`` (mean loss per trained
 word over the interval or the epoch; ``null`` when the loss is not tracked),
 ``words_per_second`` (over the interval or epoch, all threads), ``seconds`` (since
 training started) and ``peak_memory_mb``. Epoch and end records also carry the

@@ -15,6 +15,8 @@ import time
 
 #: Seconds between plain progress lines and between ``interval`` log records.
 PLAIN_EVERY = 5.0
+#: The bar's speed is taken over at least this many seconds.
+BAR_RATE_SECONDS = 0.2
 
 
 def peak_memory_mb():
@@ -68,6 +70,23 @@ class Progress:
             "peak_memory_mb": round(peak_memory_mb(), 1),
         }
         return figures, now
+
+    def epoch(self, epoch):
+        """Return the figures of ``epoch`` (counting from 1) as :meth:`since` names
+        them, from the threads' own ends of that epoch: ``words`` is the epoch's
+        words, ``loss`` its mean per trained word, ``words_per_second`` the threads'
+        speed over their time in it, ``seconds`` when its last thread finished it."""
+        ends = self.run.epoch_figures(epoch)
+        end = ends["end"] if ends["end"] is not None else time.perf_counter()
+        return {
+            "epoch": epoch,
+            "words": ends["words"],
+            "alpha": ends["alpha"],
+            "loss": ends["loss"] / ends["loss_words"] if self.tracked and ends["loss_words"] > 0 else None,
+            "words_per_second": ends["words_per_second"],
+            "seconds": round(end - self.start, 3),
+            "peak_memory_mb": round(peak_memory_mb(), 1),
+        }
 
     def eta(self, now):
         """Return the estimated seconds left, from the mean speed so far (None at first)."""
@@ -123,7 +142,7 @@ class Reporter:
             isatty = getattr(self.stream, "isatty", None)
             terminal = bool(isatty and isatty())
         self.progress = Progress(run)
-        self.interval_mark = self.epoch_mark = self.bar_mark = self.progress.mark()
+        self.interval_mark = self.bar_mark = self.progress.mark()
         self.last_line = self.progress.start
         self.bar = None
         self.final = {}
@@ -151,7 +170,8 @@ class Reporter:
         log an interval. Called from the training's watch loop. Returns nothing."""
         now = time.perf_counter()
         threads = self.run.opts.threads
-        if self.bar is not None:
+        # a speed over a moment (just after an evaluation reset the mark) would read 0
+        if self.bar is not None and now - self.bar_mark[0] >= BAR_RATE_SECONDS:
             figures, self.bar_mark = self.progress.since(self.bar_mark)
             postfix = [f"{figures['words_per_second'] / threads / 1000:,.0f}k words/s/thread",
                        f"alpha {figures['alpha']:.6f}", _loss_text(figures["loss"])]
@@ -174,11 +194,12 @@ class Reporter:
             self._say(line)
 
     def epoch(self, evaluate=None):
-        """Record a completed epoch: its figures (mean loss over the epoch), then the
-        evaluations ``evaluate()`` returns (a dict, shown on stderr). Returns the
-        record written."""
-        figures, _ = self.progress.since(self.epoch_mark)
-        figures["epoch"] = self.run.state.epoch
+        """Record a completed epoch: its figures, taken by each thread at its own end
+        of the epoch (:meth:`~.run.TrainingRun.epoch_figures`: the epoch's words,
+        mean loss and speed, however short the epoch was against the watch loop's
+        polls), then the evaluations ``evaluate()`` returns (a dict, shown on
+        stderr). Returns the record written."""
+        figures = self.progress.epoch(self.run.state.epoch)
         evaluations = evaluate() if evaluate is not None else {}
         figures.update(evaluations)
         if self.log is not None:
@@ -189,9 +210,10 @@ class Reporter:
                     + (f", {_loss_text(figures['loss'])}" if figures["loss"] is not None else ""))
             described = describe_evaluations(evaluations)
             self._say(text + (f", {described}" if described else ""))
-        # the evaluation's time is no part of the next interval's or epoch's speed
-        self.interval_mark = self.epoch_mark = self.bar_mark = self.progress.mark()
-        self.last_line = time.perf_counter()
+        if evaluate is not None:
+            # the threads waited for the evaluation: its time is no part of the next interval's speed
+            self.interval_mark = self.bar_mark = self.progress.mark()
+            self.last_line = time.perf_counter()
         self.final = figures
         return figures
 

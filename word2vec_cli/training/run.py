@@ -9,7 +9,10 @@ as it finishes one, unless the caller asks them to meet at every epoch's end (fo
 evaluation or a checkpoint on consistent matrices).
 """
 
+import dataclasses
+import sys
 import threading
+import time
 
 import numpy as np
 
@@ -22,8 +25,25 @@ GENSIM_MIN_ALPHA = 1e-4
 GENSIM_MAX_SENTENCE = 10000
 
 
+#: Said on stderr before the training kernel of a mode is compiled (numba's cache is cold).
+COMPILING_MESSAGE = ("Compiling the training kernels for this mode (first run only, about 10 s; "
+                     "later runs load them from numba's cache)")
+
 #: How often the main thread looks at the workers (seconds).
 WATCH_INTERVAL = 0.25
+
+
+@dataclasses.dataclass(frozen=True)
+class ThreadEpoch:
+    """One thread's figures over one of its epochs (see :meth:`TrainingRun.epoch_figures`)."""
+
+    words: int
+    timed_words: int
+    loss: float
+    loss_words: int
+    seconds: float
+    alpha: float
+    end: float
 
 
 class TrainingInterrupted(Word2VecError):
@@ -116,6 +136,13 @@ class TrainingRun:
         self.merge_lock = np.zeros(16, dtype=np.int64)[8:9]
         self.cursors = np.array([int(row[kernels.STATE_CURSOR]) for row in self.state.threads], dtype=np.int64)
         self.release = TokenRelease(tokens, self.shares, self.cursors)
+        #: The kernel of this run's mode (:func:`~word2vec_cli.kernels.thread.train_thread`).
+        self.kernel = kernels.thread_kernel(opts.type, bool(opts.cbow), bool(opts.batch), bool(opts.hs),
+                                            opts.negative, opts.l2 == 0 and opts.cap == 0)
+        #: Per thread, ``{epoch: ThreadEpoch}`` for the epochs it finished in this run.
+        self.thread_epoch_ends = [{} for _ in range(opts.threads)]
+        self._thread_seconds = [0.0] * opts.threads  # time spent inside the kernel calls
+        self._thread_marks = None  # each thread's counters where its current epoch began
 
     @property
     def total_words(self):
@@ -164,7 +191,11 @@ class TrainingRun:
         so that the threads start on linked code. Returns nothing."""
         from numba import typeof
 
-        self.kernels.train_thread.compile(tuple(typeof(arg) for arg in self.arguments(0)))
+        signature = tuple(typeof(arg) for arg in self.arguments(0))
+        if self.opts.debug >= 1 and not self.kernels.is_cached(self.kernel, signature):
+            # else a first run sits silent while numba compiles
+            print(COMPILING_MESSAGE, file=sys.stderr, flush=True)
+        self.kernel.compile(signature)
 
     def train(self, on_tick=None, on_epoch=None, meet=False):
         """Train the remaining epochs of the schedule.
@@ -206,11 +237,52 @@ class TrainingRun:
             if on_epoch is not None:
                 on_epoch(self)
 
+    def _thread_mark(self, thread_id, epoch_words=0):
+        """Return ``thread_id``'s counters now: ``(words at its epoch's start, words
+        now, loss, loss words, kernel seconds)``; ``epoch_words`` of its current
+        epoch were published before now (a resumed run's)."""
+        state = self.state
+        words = int(state.progress[thread_id])
+        return (words - epoch_words, words, float(state.losses[thread_id, 0]), int(state.losses[thread_id, 1]),
+                self._thread_seconds[thread_id])
+
+    def _end_thread_epoch(self, thread_id, epoch):
+        """Record ``thread_id``'s figures of ``epoch``, which it has just finished
+        (called from its worker, at the kernel's return)."""
+        begun, counted, loss, loss_words, seconds = self._thread_marks[thread_id]
+        now = self._thread_mark(thread_id)
+        self.thread_epoch_ends[thread_id][epoch] = ThreadEpoch(
+            words=now[1] - begun, timed_words=now[1] - counted, loss=now[2] - loss, loss_words=now[3] - loss_words,
+            seconds=now[4] - seconds, alpha=float(self.state.alphas[thread_id]), end=time.perf_counter())
+        self._thread_marks[thread_id] = now
+
+    def epoch_figures(self, epoch):
+        """Return the figures of ``epoch`` (counting from 1), each thread's taken at
+        its own end of that epoch and summed over the threads that finished it in
+        this run: a dict with ``words`` (words read, as the learning-rate schedule
+        counts them), ``loss`` and ``loss_words`` (summed loss, centre words
+        trained), ``seconds`` (the threads' time in the kernel, summed),
+        ``words_per_second`` (all threads: words over the mean thread time; the
+        words a resumed thread read before the resume are not timed), ``alpha``
+        (the lowest at an epoch end) and ``end`` (``time.perf_counter()`` when the
+        last thread finished it; None when none did in this run)."""
+        ends = [done[epoch] for done in self.thread_epoch_ends if epoch in done]
+        seconds = sum(e.seconds for e in ends)
+        timed = sum(e.timed_words for e in ends)
+        return {"words": sum(e.words for e in ends), "loss": sum(e.loss for e in ends),
+                "loss_words": sum(e.loss_words for e in ends), "seconds": seconds,
+                "words_per_second": len(ends) * timed / seconds if seconds > 0 else 0.0,
+                "alpha": min((e.alpha for e in ends), default=float(self.state.alphas.min())),
+                "end": max((e.end for e in ends), default=None)}
+
     def run_threads(self, until, on_tick=None, on_epoch=None):
         """Run every thread until it has finished epoch ``until`` (counting from 1)
         or the stop flag is set; call the hooks as :meth:`train` says. Returns nothing."""
         failures = []
         epochs = self.state.thread_epochs
+        if self._thread_marks is None:
+            published = self.state.threads[:, self.kernels.STATE_PUBLISHED]
+            self._thread_marks = [self._thread_mark(k, int(published[k])) for k in range(self.opts.threads)]
 
         # each worker sets its event when it is done: Thread.join cannot be trusted after
         # Ctrl-C interrupted it (CPython 3.11 may then mark a running thread as stopped)
@@ -219,8 +291,14 @@ class TrainingRun:
         def work(thread_id):
             try:
                 while epochs[thread_id] < until and not self.stop[0]:
-                    if self.kernels.train_thread(*self.arguments(thread_id)) != self.kernels.EPOCH_DONE:
+                    began = time.perf_counter()
+                    outcome = self.kernel(*self.arguments(thread_id))
+                    self._thread_seconds[thread_id] += time.perf_counter() - began
+                    if outcome != self.kernels.EPOCH_DONE:
                         break
+                    # recorded at the kernel's return: the main thread's polls may
+                    # come after several short epochs
+                    self._end_thread_epoch(thread_id, int(epochs[thread_id]) + 1)
                     epochs[thread_id] += 1
             except BaseException as exc:  # surfaced in the main thread
                 failures.append(exc)
