@@ -17,12 +17,13 @@ def run_here(args, capsys):
     return ``(status, stderr)``."""
     from word2vec_cli.cli import main
 
-    old = signal.getsignal(signal.SIGTERM)
+    old = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         with pytest.raises(SystemExit) as stop:
             main([str(a) for a in args])
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for number, handler in old.items():
+            signal.signal(number, handler)
     return stop.value.code, capsys.readouterr().err
 
 

@@ -4,6 +4,7 @@ order) and written as it comes back, so memory stays bounded by a few blocks."""
 
 import multiprocessing
 import os
+import signal
 import sys
 
 from ..errors import UsageError
@@ -39,6 +40,14 @@ def line_blocks(paths, block_bytes=None, on_bytes=None):
 
 
 def _init_worker(spec):
+    # A forked worker inherits the command's signal handlers: with SIGTERM raising in
+    # Python, Pool.terminate() could leave a worker blocked on the task queue's lock
+    # forever (or print its traceback). Workers die on SIGTERM and SIGHUP and leave
+    # Ctrl-C to the parent, which then terminates the pool.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _WORKER
     if _WORKER is None:  # forked workers inherit the parent's segmenter
         _WORKER = make_segmenter(**spec)
@@ -129,9 +138,10 @@ def _write_all(results, handle, stats):
 
 
 def _bar(paths, debug):
+    """Segmentation's progress (``-debug 2``): a bar on a terminal, plain lines elsewhere."""
     if debug < 2:
         return None
-    from tqdm import tqdm
+    from ..console import StepProgress
 
     total = None
     if all(not is_stdin(p) and not p.endswith((".gz", ".bz2", ".xz")) for p in paths):
@@ -139,8 +149,7 @@ def _bar(paths, debug):
             total = sum(os.path.getsize(p) for p in paths)
         except OSError:
             total = None
-    return tqdm(total=total, unit="B", unit_scale=True, desc="segment", file=sys.stderr, mininterval=0.5,
-                leave=False)
+    return StepProgress("segment", total=total)
 
 
 __all__ = ["segment_files", "line_blocks", "BLOCK_BYTES"]

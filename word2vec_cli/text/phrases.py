@@ -236,15 +236,15 @@ def _validate(train, output, min_count, threshold, passes, debug):
 
 
 def _bar(source, debug, desc):
+    """A pass's progress (``-debug 2``): a bar on a terminal, plain lines elsewhere."""
     if debug < 2:
         return None
-    from tqdm import tqdm
+    from ..console import StepProgress
 
     total = None
     if is_regular_file(source) and not is_compressed(source):
         total = 2 * os.path.getsize(source)  # read once to count, once to write
-    return tqdm(total=total, unit="B", unit_scale=True, desc=desc, file=sys.stderr, mininterval=0.5,
-                leave=False)
+    return StepProgress(desc, total=total)
 
 
 def _one_pass(source, handle, min_count, threshold, bar, spool, prune_limit):
@@ -270,7 +270,7 @@ def _one_pass(source, handle, min_count, threshold, bar, spool, prune_limit):
     entries, n_kept = len(table), int(kept.sum())
     table = _vocabulary_table(table, kept)  # the counting table can go now
     if bar is not None:
-        bar.set_description(bar.desc.replace(": counting", ": writing"))
+        bar.describe(bar.desc.replace(": counting", ": writing"))
     state = np.array([-2, 0, 0, 0, 0, 0, 0], dtype=np.int64)
     word = np.zeros(MAX_WORD, dtype=np.uint8)
     key = np.zeros(2 * MAX_WORD + 8, dtype=np.uint8)

@@ -101,15 +101,15 @@ def build_vocabulary(opts, tmpdir=None, release_jit_pages=False):
 
 
 def _text_bar(opts):
-    if opts.debug < 2 or not sys.stderr.isatty():  # a redrawn bar only on a terminal
+    """The text pass's progress (``-debug 2``): a bar on a terminal, plain lines elsewhere."""
+    if opts.debug < 2:
         return None
-    from tqdm import tqdm
+    from ..console import StepProgress
 
     total = None
     if is_regular_file(opts.train) and not opts.train.endswith((".gz", ".bz2", ".xz")):
         total = os.path.getsize(opts.train)  # a stream's size is unknown: the bar counts bytes
-    return tqdm(total=total, unit="B", unit_scale=True, desc="Reading text", file=sys.stderr,
-                mininterval=0.5, leave=False)
+    return StepProgress("Reading text", total=total)
 
 
 def train_model(options, vectors_wanted=True, tmpdir=None, release_jit_pages=False, evaluate=None):
@@ -200,7 +200,7 @@ def write_outputs(opts, result):
         if opts.classes:
             from ..vectors.classes import kmeans_classes, save_classes
 
-            result.classes = kmeans_classes(result.syn0, opts.classes)
+            result.classes = kmeans_classes(result.syn0, opts.classes, show_progress=opts.debug >= 2)
             save_classes(opts.output, vocabulary.word_bytes, result.classes)
         else:
             from ..vectors.write import save_vectors

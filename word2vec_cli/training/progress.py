@@ -13,8 +13,7 @@ import resource
 import sys
 import time
 
-#: Seconds between plain progress lines and between ``interval`` log records.
-PLAIN_EVERY = 5.0
+from ..console import PLAIN_EVERY, stream_is_terminal
 #: The bar's speed is taken over at least this many seconds.
 BAR_RATE_SECONDS = 0.2
 
@@ -139,8 +138,7 @@ class Reporter:
         self.log = log
         self.stream = stream if stream is not None else sys.stderr
         if terminal is None:
-            isatty = getattr(self.stream, "isatty", None)
-            terminal = bool(isatty and isatty())
+            terminal = stream_is_terminal(self.stream)
         self.progress = Progress(run)
         self.interval_mark = self.bar_mark = self.progress.mark()
         self.last_line = self.progress.start

@@ -22,53 +22,61 @@ ROUNDS = 10
 # centroid must become NaN, not raise ZeroDivisionError); no fastmath, which would let
 # LLVM assume there is no NaN and make the comparison below pick such a class.
 @njit(cache=True, nogil=True, error_model="numpy")
-def kmeans_rounds(vectors, n_classes, rounds):
-    """Return the int32 class of each row of ``vectors`` after ``rounds`` rounds
-    (``n_classes`` >= 1)."""
+def kmeans_round(vectors, classes, centroids, members):
+    """One k-means round, as the reference's: recompute the centroids of ``classes``
+    (into ``centroids``, with ``members`` as scratch) and move every row of
+    ``vectors`` to the centroid of highest dot product, in ``classes``. Returns nothing."""
     n_words, size = vectors.shape
-    classes = np.empty(n_words, dtype=np.int32)
+    n_classes = centroids.shape[0]
+    centroids[:, :] = 0
+    members[:] = 1
     for i in range(n_words):
-        classes[i] = i % n_classes
-    centroids = np.zeros((n_classes, size), dtype=np.float32)
-    members = np.zeros(n_classes, dtype=np.int64)
-    for _ in range(rounds):
-        centroids[:, :] = 0
-        members[:] = 1
-        for i in range(n_words):
-            k = classes[i]
-            for c in range(size):
-                centroids[k, c] += vectors[i, c]
-            members[k] += 1
+        k = classes[i]
+        for c in range(size):
+            centroids[k, c] += vectors[i, c]
+        members[k] += 1
+    for k in range(n_classes):
+        norm = np.float32(0)
+        for c in range(size):
+            centroids[k, c] /= np.float32(members[k])
+            norm += centroids[k, c] * centroids[k, c]
+        norm = np.float32(np.sqrt(np.float64(norm)))
+        for c in range(size):
+            centroids[k, c] /= norm
+    for i in range(n_words):
+        best = np.float32(-10)
+        best_class = 0
         for k in range(n_classes):
-            norm = np.float32(0)
+            x = np.float32(0)
             for c in range(size):
-                centroids[k, c] /= np.float32(members[k])
-                norm += centroids[k, c] * centroids[k, c]
-            norm = np.float32(np.sqrt(np.float64(norm)))
-            for c in range(size):
-                centroids[k, c] /= norm
-        for i in range(n_words):
-            best = np.float32(-10)
-            best_class = 0
-            for k in range(n_classes):
-                x = np.float32(0)
-                for c in range(size):
-                    x += centroids[k, c] * vectors[i, c]
-                if x > best:
-                    best = x
-                    best_class = k
-            classes[i] = best_class
-    return classes
+                x += centroids[k, c] * vectors[i, c]
+            if x > best:
+                best = x
+                best_class = k
+        classes[i] = best_class
 
 
-def kmeans_classes(vectors, n_classes):
-    """Cluster the rows of ``vectors`` into ``n_classes`` classes; return int32 labels.
+def kmeans_classes(vectors, n_classes, show_progress=False):
+    """Cluster the rows of ``vectors`` into ``n_classes`` classes with the reference's
+    :data:`ROUNDS` rounds; return int32 labels. With ``show_progress`` the rounds are
+    shown on stderr (:class:`~word2vec_cli.console.StepProgress`).
 
     Raises :class:`Word2VecError` when ``n_classes`` is below 1.
     """
     if n_classes < 1:  # the kernel would take i % 0 as 0 and label words with a class that is not there
         raise Word2VecError(f"the number of classes must be at least 1, not {n_classes}")
-    return kmeans_rounds(np.ascontiguousarray(vectors, dtype=np.float32), int(n_classes), ROUNDS)
+    from ..console import StepProgress
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n_classes = int(n_classes)
+    classes = (np.arange(len(vectors), dtype=np.int64) % n_classes).astype(np.int32)
+    centroids = np.zeros((n_classes, vectors.shape[1]), dtype=np.float32)
+    members = np.zeros(n_classes, dtype=np.int64)
+    with StepProgress(f"Classes ({n_classes})", total=ROUNDS, unit="round", show=show_progress) as progress:
+        for _ in range(ROUNDS):
+            kmeans_round(vectors, classes, centroids, members)
+            progress.update(1)
+    return classes
 
 
 def save_classes(path, word_bytes, classes):
