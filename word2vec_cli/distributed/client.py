@@ -206,9 +206,13 @@ def _rounds(client, opts, spec, spec_future, sizes, places, result, on_submitted
                 result.bytes_down += n * sum(sync.payload_bytes(change) for _, change in state.undelivered)
                 state.undelivered = []
             first = round_index == 0
+            # earlier rounds first (a round run before the one it follows waits for it on
+            # the worker: see train_round); no future of a previous round is passed, for
+            # Dask would keep every round's lineage, and every change sent, to the end
             futures = [client.submit(train_round, state.spec_future, k, round_index, slices[k],
                                      state.generators[k] if first else None, before, updates_future, None,
-                                     exchange_all, workers=[places[k]], allow_other_workers=True, pure=False)
+                                     exchange_all, workers=[places[k]], allow_other_workers=True,
+                                     priority=-round_index, pure=False)
                        for k in range(n)]
             pending.append((round_index, futures, slices, exchange_all, before, places))
             if on_submitted is not None:
@@ -235,15 +239,18 @@ class _Exchange:
         self.generators = generators
 
 
-def _redo(client, spec, state, shard, round_index, token_slice, before, exchange_all, attempts=3):
-    """Train ``shard``'s round again from the full master matrices, on any worker;
-    return its result. While the cluster is replacing a dead worker, the data sent
+def _redo(client, spec, state, shard, round_index, token_slice, before, exchange_all, place, attempts=3):
+    """Train ``shard``'s round again from the full master matrices, on ``place`` if it
+    is still there (where the shard's next round, already submitted, goes), else on
+    any worker; return its result. While the cluster is replacing a dead worker, the data sent
     for the task can land on the dead one: then the spec and the matrices are sent
     again (``attempts`` times in all)."""
     for attempt in range(attempts):
         full = client.scatter([(state.combined, state.master)], hash=False)[0]
         outcome = _outcome(client.submit(train_round, state.spec_future, shard, round_index, token_slice,
-                                          state.generators[shard], before, None, full, exchange_all, pure=False))
+                                          state.generators[shard], before, None, full, exchange_all,
+                                          workers=[place], allow_other_workers=True,
+                                          priority=-round_index, pure=False))
         if not outcome.get("stale"):
             return outcome
         time.sleep(0.5 * (attempt + 1))
@@ -273,7 +280,7 @@ def _finish(client, spec, submitted, state, result, combine, watch):
     for k, outcome in enumerate(outcomes):
         if outcome.get("stale"):  # the shard's replica is gone: send everything
             result.retried_shards += 1
-            outcomes[k] = _redo(client, spec, state, k, round_index, slices[k], before, exchange_all)
+            outcomes[k] = _redo(client, spec, state, k, round_index, slices[k], before, exchange_all, places[k])
             result.bytes_down += sum(m.nbytes for m in state.master.values())
     deltas = [outcome["deltas"] for outcome in outcomes]
     result.train_seconds += max(outcome["train_seconds"] for outcome in outcomes)
@@ -288,23 +295,52 @@ def _finish(client, spec, submitted, state, result, combine, watch):
     watch.round_done(round_index, sum(outcome["words"] for outcome in outcomes))
 
 
+class _ClusterView:
+    """What :class:`~word2vec_cli.training.progress.Reporter` reads of a run, over the
+    whole cluster: the words all workers trained, the learning rate they reached,
+    the epochs whose last round is combined, and ``threads`` counting every
+    worker's."""
+
+    def __init__(self, opts, vocabulary, total_tokens, workers):
+        self.opts = dataclasses.replace(opts, threads=workers * opts.threads)
+        self.vocabulary = vocabulary
+        self.train_words = total_tokens
+        self.total_words = opts.iter * total_tokens
+        self.track_loss = False
+        self.state = types.SimpleNamespace(words_done=0, loss=0.0, loss_words=0, epoch=0,
+                                           alphas=np.array([opts.alpha], dtype=np.float32))
+        self._epoch_began = (time.perf_counter(), 0)
+        self._epoch_ends = {}
+
+    def end_epoch(self):
+        """Record that the epoch ``state.epoch + 1`` has just been combined; count it. Returns nothing."""
+        now, words = time.perf_counter(), self.state.words_done
+        began, words_before = self._epoch_began
+        self.state.epoch += 1
+        self._epoch_ends[self.state.epoch] = {
+            "words": words - words_before, "loss": 0.0, "loss_words": 0, "seconds": now - began,
+            "words_per_second": (words - words_before) / (now - began) if now > began else 0.0,
+            "alpha": float(self.state.alphas[0]), "end": now}
+        self._epoch_began = (now, words)
+
+    def epoch_figures(self, epoch):
+        """Return ``epoch``'s figures as :meth:`~word2vec_cli.training.run.TrainingRun.epoch_figures`
+        names them, from the wall time between the combined rounds that ended the
+        epoch before and this one."""
+        return self._epoch_ends.get(epoch, {"words": 0, "loss": 0.0, "loss_words": 0, "seconds": 0.0,
+                                            "words_per_second": 0.0, "alpha": float(self.state.alphas[0]),
+                                            "end": None})
+
+
 class _Watch:
     """The single-process run's progress display (:class:`~word2vec_cli.training.progress.Reporter`:
-    a bar on a terminal, plain lines elsewhere, at ``-debug 2``), fed by the rounds.
-
-    The reporter reads a run; :attr:`view` is one over the whole cluster: the words
-    all workers trained, the learning rate they reached, the epochs whose last round
-    is combined, and ``threads`` counting every worker's.
-    """
+    a bar on a terminal, plain lines elsewhere, at ``-debug 2``), fed by the rounds
+    through a :class:`_ClusterView`."""
 
     def __init__(self, opts, vocabulary, total_tokens, workers, per_epoch):
         from ..training.progress import Reporter
 
-        state = types.SimpleNamespace(words_done=0, loss=0.0, loss_words=0, epoch=0,
-                                      alphas=np.array([opts.alpha], dtype=np.float32))
-        self.view = types.SimpleNamespace(opts=dataclasses.replace(opts, threads=workers * opts.threads),
-                                          vocabulary=vocabulary, train_words=total_tokens,
-                                          total_words=opts.iter * total_tokens, track_loss=False, state=state)
+        self.view = _ClusterView(opts, vocabulary, total_tokens, workers)
         self.per_epoch = per_epoch
         self.reporter = Reporter(self.view, show=opts.debug >= 2)
 
@@ -318,7 +354,7 @@ class _Watch:
                                         self.view.total_words + 1)
         self.reporter.tick()
         if (round_index + 1) % self.per_epoch == 0:
-            state.epoch += 1
+            self.view.end_epoch()
             self.reporter.epoch()
 
     def close(self):

@@ -99,6 +99,8 @@ def train_round(spec, shard, round_index, token_slice, generators, words_before,
     """
     started = time.perf_counter()
     replica = _replica(spec, shard)
+    if full is None:
+        _await_previous_round(replica, round_index)
     with replica.lock:
         if full is not None:
             replica.reset(*full)
@@ -117,8 +119,42 @@ def train_round(spec, shard, round_index, token_slice, generators, words_before,
         deltas = sync.take_deltas(replica.local, replica.base, spec.hot, len(spec.vocabulary), exchange_all)
         replica.own[round_index] = deltas
         replica.round, replica.generators = round_index, generators
+        replica.last_seconds = time.perf_counter() - started
+    with replica.finished:
+        replica.finished.notify_all()
     return {"deltas": deltas, "generators": generators, "words": words, "worker": _address(),
             "train_seconds": trained, "task_seconds": time.perf_counter() - started}
+
+
+def _await_previous_round(replica, round_index):
+    """Wait, outside the worker's thread pool, until ``replica`` has trained round
+    ``round_index - 1``, for at most :func:`_patience` seconds. Returns nothing.
+
+    With ``-dask-overlap 1`` a shard's next round is queued on its worker before
+    the current one has run, and a worker runs the tasks it holds in an order of its
+    own: the later round may start first. Its replica is then one round behind, not
+    lost; waiting (seceded, so that the earlier round can take the thread) avoids
+    sending it the full matrices. A replica that is further behind, or new on this
+    worker, is stale at once.
+    """
+    if replica.round != round_index - 2:
+        return
+    try:
+        from distributed import rejoin, secede
+    except ImportError:  # called outside Dask (tests): nothing else can run the round
+        return
+    secede()
+    try:
+        with replica.finished:
+            replica.finished.wait_for(lambda: replica.round >= round_index - 1, timeout=_patience(replica))
+    finally:
+        rejoin()
+
+
+def _patience(replica):
+    """Seconds to wait for a replica's previous round: several times the last one's
+    time, at least 5 s (a round lost with a worker is trained again elsewhere)."""
+    return max(5.0, 4.0 * replica.last_seconds)
 
 
 def token_folder():
@@ -150,6 +186,8 @@ class ShardReplica:
         from ..training.run import TrainingRun
 
         self.lock = threading.Lock()
+        self.finished = threading.Condition()  # notified when a round is done
+        self.last_seconds = 0.0  # the last round's time on this worker
         self.spec = spec
         self.round = -1  # the matrices as the run starts them: what the first round needs
         self.synced = -1  # the last round whose combined change the replica holds
