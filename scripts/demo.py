@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from word2vec_cli import demo_corpus
+from word2vec_cli.query.accuracy_output import parse_accuracy_output
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import word2vec_command  # noqa: E402  (a sibling script)
@@ -96,7 +97,7 @@ def accuracy(vectors: Path, questions: Path) -> dict:
     for i, (name, score) in enumerate(section_scores(result.stdout)):
         kind = "semantic " if i < demo_corpus.N_SEMANTIC else "syntactic"
         print(f"  {kind}  {name:<26} {score}")
-    parsed = demo_corpus.parse_accuracy_output(result.stdout)
+    parsed = parse_accuracy_output(result.stdout)
     if "total" in parsed:
         print(f"  total accuracy {parsed['total']:.2f} %  (semantic {parsed['semantic']:.2f} %, "
               f"syntactic {parsed['syntactic']:.2f} %)", end="")

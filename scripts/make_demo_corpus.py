@@ -22,7 +22,8 @@ from pathlib import Path
 # the names other scripts (and older tests) take from here, as a sibling module
 from word2vec_cli.demo_corpus import (CORPUS_NAME, DEFAULT_TOKENS, GENERATOR_VERSION,  # noqa: F401
                                       N_SEMANTIC, PARAMS_NAME, QUESTIONS_NAME, SECTIONS, SMALL_TOKENS,
-                                      TRAIN_FLAGS, generate, is_up_to_date, parse_accuracy_output)
+                                      TRAIN_FLAGS, generate, is_up_to_date)
+from word2vec_cli.query.accuracy_output import parse_accuracy_output  # noqa: F401
 
 
 def main(argv=None) -> int:
