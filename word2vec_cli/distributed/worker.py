@@ -120,8 +120,7 @@ def train_round(spec, shard, round_index, token_slice, generators, words_before,
         replica.own[round_index] = deltas
         replica.round, replica.generators = round_index, generators
         replica.last_seconds = time.perf_counter() - started
-    with replica.finished:
-        replica.finished.notify_all()
+        replica.lock.notify_all()
     return {"deltas": deltas, "generators": generators, "words": words, "worker": _address(),
             "train_seconds": trained, "task_seconds": time.perf_counter() - started}
 
@@ -145,8 +144,8 @@ def _await_previous_round(replica, round_index):
         return
     secede()
     try:
-        with replica.finished:
-            replica.finished.wait_for(lambda: replica.round >= round_index - 1, timeout=_patience(replica))
+        with replica.lock:
+            replica.lock.wait_for(lambda: replica.round >= round_index - 1, timeout=_patience(replica))
     finally:
         rejoin()
 
@@ -185,8 +184,7 @@ class ShardReplica:
         from ..text.corpus import encode_range
         from ..training.run import TrainingRun
 
-        self.lock = threading.Lock()
-        self.finished = threading.Condition()  # notified when a round is done
+        self.lock = threading.Condition()  # held by a round; notified when one is done
         self.last_seconds = 0.0  # the last round's time on this worker
         self.spec = spec
         self.round = -1  # the matrices as the run starts them: what the first round needs
