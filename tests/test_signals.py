@@ -165,20 +165,31 @@ def test_divergence_is_seen_while_training_in_the_frequent_rows():
 
 
 def _start_training(tmp_path, *flags):
+    """Start a long run and return once its training threads are running (its run log, kept
+    outside ``tmp_path``, has the ``start`` record), not after a fixed wait: under load the
+    kernels can take seconds to load, and a signal before training has no checkpoint to write."""
     spool = tmp_path / "spool"
     spool.mkdir()
+    run_log = tmp_path.parent / f"{tmp_path.name}-run.log"
 
     def default_hangup():  # a suite started under nohup would pass SIGHUP ignored
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
     process = subprocess.Popen(
         [sys.executable, "-m", "word2vec_cli", "-train", TINY, "-tmpdir", str(spool), "-size", "50",
-         "-iter", "100000", "-threads", "2", "-min-count", "1", "-debug", "0", *map(str, flags)],
+         "-iter", "100000", "-threads", "2", "-min-count", "1", "-debug", "0", "-log", str(run_log),
+         *map(str, flags)],
         stderr=subprocess.PIPE, preexec_fn=default_hangup)
-    deadline = time.monotonic() + 60
-    while not os.listdir(spool) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if run_log.exists() and '"start"' in run_log.read_text(encoding="utf-8"):
+            break
         time.sleep(0.05)
-    time.sleep(1.0)  # into training
+    else:
+        process.kill()
+        raise AssertionError(f"training did not start: {process.communicate()[1].decode()}")
+    assert os.listdir(spool), "the text is spooled before training starts"
+    time.sleep(0.3)  # a few batches into training
     return process, spool
 
 
